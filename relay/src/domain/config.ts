@@ -1,0 +1,48 @@
+/**
+ * The configuration snapshot the engine decides from: agents' lines, their redirect rules and the org settings.
+ * Loaded from Salesforce in the background (start, ReloadConfig, periodically) — never on the ring path.
+ */
+
+export type RuleTrigger = 'DoNotDisturb' | 'InACall' | 'Presenting' | 'OutOfOffice' | 'Declined' | 'NoAnswer';
+
+export type TargetType =
+  | 'TeamsUser'
+  | 'SoftphoneUser'
+  | 'PhoneNumber'
+  | 'SharedVoicemail'
+  | 'TeamsClientSettings'
+  | 'CallQueue';
+
+export interface RedirectRule {
+  trigger: RuleTrigger;
+  targetType: TargetType;
+  /** Entra object id (TeamsUser), Salesforce user id (SoftphoneUser), E.164 (PhoneNumber); unused otherwise. */
+  targetValue?: string;
+}
+
+/** An agent's line (`TeamsPhoneUser__c`). */
+export interface Agent {
+  salesforceUserId: string;
+  teamsUserId: string;
+  phoneNumber: string;
+  displayName?: string;
+  returnToPreviousPresence: boolean;
+  noAnswerSeconds?: number;
+  rules: RedirectRule[];
+}
+
+/** Org settings (`TeamsPhoneSetting__mdt`). */
+export interface OrgSettings {
+  noAnswerSeconds: number;
+  dndExpiryMinutes: number;
+  /** Where SharedVoicemail routes: a CQ/AA resource account object id or its E.164 service number. */
+  sharedVoicemailTarget?: string;
+  /** Where CallQueue routes: a CQ resource account object id or its E.164 service number. */
+  callQueueTarget?: string;
+}
+
+export interface ConfigSnapshot {
+  agents: Agent[];
+  settings: OrgSettings;
+  loadedAt: string;
+}
