@@ -1,0 +1,557 @@
+import { LightningElement, wire } from 'lwc';
+import { NavigationMixin } from 'lightning/navigation';
+import { subscribe, unsubscribe, onError } from 'lightning/empApi';
+import { EnclosingUtilityId, open as openUtility, updateUtility } from 'lightning/platformUtilityBarApi';
+import { IsConsoleNavigation, openTab, getFocusedTabInfo } from 'lightning/platformWorkspaceApi';
+import {
+  APPLICATION_SCOPE,
+  createMessageContext,
+  releaseMessageContext,
+  subscribe as subscribeMessage,
+  unsubscribe as unsubscribeMessage
+} from 'lightning/messageService';
+import { encodeDefaultFieldValues } from 'lightning/pageReferenceUtils';
+import DIAL_INTENT_CHANNEL from '@salesforce/messageChannel/TeamsDialIntent__c';
+import USER_ID from '@salesforce/user/Id';
+import getAgentContext from '@salesforce/apex/TeamsSoftphoneController.getAgentContext';
+import getOpenCalls from '@salesforce/apex/TeamsSoftphoneController.getOpenCalls';
+import findCallerMatches from '@salesforce/apex/TeamsSoftphoneController.findCallerMatches';
+import sendCommand from '@salesforce/apex/TeamsSoftphoneController.sendCommand';
+import linkRecord from '@salesforce/apex/TeamsSoftphoneController.linkRecord';
+import saveWrapUp from '@salesforce/apex/TeamsSoftphoneController.saveWrapUp';
+import LABELS from './labels';
+import { formatDuration, formatPhone, initialState, reduce } from './softphoneState';
+
+export const CHANNEL = '/event/TeamsCallEvent__e';
+// Teams confirms a command only through the next call event; without one the buttons must not stay locked.
+export const COMMAND_TIMEOUT_MS = 15000;
+const DISPOSITIONS = ['Resolved', 'FollowUpNeeded', 'LeftVoicemail', 'WrongNumber', 'NotInterested'];
+/** @type {Object<string, string>} */
+const ACTION_LABELS = { Hold: 'Hold', Resume: 'Resume', Hangup: 'HangUp', Reject: 'Reject' };
+
+// Graph availability values that read the same to an agent as a plainer one.
+/** @type {Object<string, string>} */
+const PRESENCE_ALIASES = { AvailableIdle: 'Available', BusyIdle: 'Busy', InAConferenceCall: 'InACall' };
+
+/**
+ * Replaces {0}, {1}, … in a label.
+ * @param {string} template
+ * @param {...(string|null|undefined)} values
+ * @returns {string}
+ */
+function format(template, ...values) {
+  return String(template ?? '').replace(/\{(\d+)\}/g, (whole, index) => values[Number(index)] ?? '');
+}
+
+/**
+ * @param {string|null} presence
+ * @returns {string}
+ */
+function presenceLabel(presence) {
+  const name = PRESENCE_ALIASES[presence ?? ''] ?? presence;
+  if (!name || name === 'PresenceUnknown') return LABELS.PresenceUnknown;
+  return LABELS[`Presence_${name}`] ?? name;
+}
+
+/**
+ * The Teams softphone in the console utility bar: shows ringing, active and waiting calls, notices and wrap-up,
+ * driven by TeamsCallEvent__e through the pure reducer in softphoneState.js. Answering happens in Teams (S02).
+ */
+export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
+  labels = LABELS;
+
+  /** @type {import('./softphoneState').SoftphoneState} */
+  state = initialState();
+  /** @type {Object<string, any>|null} */
+  context = null;
+  isLoading = true;
+  loadFailed = false;
+  connectionLost = false;
+  now = Date.now();
+  /** @type {Object<string, {notes: string, disposition: string, doNotLog: boolean, recordId: string, error: string|null, isSaving: boolean}>} */
+  drafts = {};
+  /** @type {Object<string, string|null>} */
+  linkErrors = {};
+
+  /** @type {string|undefined} */
+  @wire(EnclosingUtilityId) utilityId;
+  /** @type {boolean|undefined} */
+  @wire(IsConsoleNavigation) isConsole;
+
+  /** @type {any} */
+  subscription = null;
+  /** @type {number|null} */
+  lastReplayId = null;
+  /** @type {Set<string>} */
+  announced = new Set();
+  /** @type {any} */
+  messageContext = null;
+  /** @type {any} */
+  dialSubscription = null;
+  /** @type {any} */
+  timer = null;
+  /** @type {Set<any>} */
+  commandTimeouts = new Set();
+  isDisconnected = false;
+  isResubscribing = false;
+
+  connectedCallback() {
+    this.isDisconnected = false;
+    this.messageContext = createMessageContext();
+    this.dialSubscription = subscribeMessage(
+      this.messageContext,
+      DIAL_INTENT_CHANNEL,
+      (/** @type {any} */ message) =>
+        this.dispatch({ type: 'dialIntent', phoneNumber: message?.phoneNumber, recordId: message?.recordId ?? null }),
+      { scope: APPLICATION_SCOPE }
+    );
+    onError(() => this.handleStreamError());
+    this.load();
+  }
+
+  disconnectedCallback() {
+    this.isDisconnected = true;
+    this.stopTimer();
+    for (const timeout of this.commandTimeouts) clearTimeout(timeout);
+    this.commandTimeouts.clear();
+    if (this.subscription) unsubscribe(this.subscription, () => {});
+    this.subscription = null;
+    if (this.dialSubscription) unsubscribeMessage(this.dialSubscription);
+    if (this.messageContext) releaseMessageContext(this.messageContext);
+  }
+
+  async load() {
+    try {
+      this.context = await getAgentContext();
+      this.dispatch({ type: 'agentContext', presence: this.context?.presence ?? null });
+      if (this.context?.isConfigured) {
+        // Subscribe before the snapshot so no event falls in between; the reducer merges both by sequence (B02).
+        await this.subscribeToEvents(-1);
+        await this.reconcile();
+      }
+    } catch {
+      this.loadFailed = true;
+    } finally {
+      this.isLoading = false;
+    }
+  }
+
+  /** @param {number} replayId */
+  async subscribeToEvents(replayId) {
+    this.subscription = await subscribe(CHANNEL, replayId, (/** @type {any} */ message) => this.handleMessage(message));
+  }
+
+  async reconcile() {
+    const calls = await getOpenCalls();
+    this.dispatch({ type: 'openCalls', calls: calls ?? [] });
+  }
+
+  /** @param {any} message */
+  handleMessage(message) {
+    const replayId = message?.data?.event?.replayId;
+    if (typeof replayId === 'number') this.lastReplayId = replayId;
+    this.dispatch({ type: 'platformEvent', userId: USER_ID, payload: message?.data?.payload });
+  }
+
+  /** B02: a lost streaming session drops subscriptions; resume from the last event seen, then reconcile. */
+  async handleStreamError() {
+    if (this.isDisconnected || this.isResubscribing) return;
+    this.isResubscribing = true;
+    this.connectionLost = true;
+    const old = this.subscription;
+    this.subscription = null;
+    try {
+      if (old) await unsubscribe(old, () => {});
+    } catch {
+      // The old session is gone already; nothing to release.
+    }
+    try {
+      await this.subscribeToEvents(this.lastReplayId ?? -1);
+      await this.reconcile();
+      this.connectionLost = false;
+    } catch {
+      this.connectionLost = true;
+    } finally {
+      this.isResubscribing = false;
+    }
+  }
+
+  /** @param {import('./softphoneState').SoftphoneEvent} event */
+  dispatch(event) {
+    const before = this.state;
+    const next = reduce(before, event);
+    if (next === before) return;
+    this.state = next;
+    this.afterChange(before, next, event.type === 'platformEvent');
+  }
+
+  /**
+   * Side effects of a state change: lookups and screen pop for new calls, utility highlight, the duration clock.
+   * @param {import('./softphoneState').SoftphoneState} before
+   * @param {import('./softphoneState').SoftphoneState} next
+   * @param {boolean} isLive a live event (pops the record) rather than a restored snapshot (does not)
+   */
+  afterChange(before, next, isLive) {
+    for (const call of next.calls) {
+      if (this.announced.has(call.teamsCallId)) continue;
+      this.announced.add(call.teamsCallId);
+      this.lookUpCaller(call.teamsCallId, call.callerNumber, isLive && call.state === 'Ringing');
+    }
+    const wasRinging = before.calls.some((c) => c.state === 'Ringing');
+    const isRinging = next.calls.some((c) => c.state === 'Ringing');
+    const newRinging = next.calls.some(
+      (c) => c.state === 'Ringing' && !before.calls.some((b) => b.teamsCallId === c.teamsCallId)
+    );
+    if (newRinging) this.signalUtility(true);
+    else if (wasRinging && !isRinging) this.signalUtility(false);
+    if (next.calls.some((c) => c.answeredAt)) this.startTimer();
+    else this.stopTimer();
+  }
+
+  /** @param {boolean} ringing */
+  async signalUtility(ringing) {
+    if (!this.utilityId) return;
+    try {
+      if (ringing) await openUtility(this.utilityId, { autoFocus: false });
+      await updateUtility(this.utilityId, { highlighted: ringing, iconVariant: ringing ? 'warning' : undefined });
+    } catch {
+      // Outside a utility bar (or a locked one) the softphone still works; highlighting is a nicety.
+    }
+  }
+
+  /**
+   * @param {string} teamsCallId
+   * @param {string|null} callerNumber
+   * @param {boolean} mayPop
+   */
+  async lookUpCaller(teamsCallId, callerNumber, mayPop) {
+    let matches = [];
+    if (callerNumber) {
+      try {
+        matches = (await findCallerMatches({ phoneNumber: callerNumber })) ?? [];
+      } catch {
+        matches = [];
+      }
+    }
+    this.dispatch({ type: 'matchesLoaded', teamsCallId, matches });
+    if (mayPop && matches.length === 1 && this.context?.screenPop === 'SingleMatch') {
+      this.openRecord(matches[0].recordId);
+    }
+  }
+
+  /** @param {string} recordId */
+  openRecord(recordId) {
+    if (this.isConsole) {
+      openTab({ recordId, focus: true }).catch(() => {});
+    } else {
+      this[NavigationMixin.Navigate]({ type: 'standard__recordPage', attributes: { recordId, actionName: 'view' } });
+    }
+  }
+
+  startTimer() {
+    if (this.timer) return;
+    this.now = Date.now();
+    // A one-second tick drives the running duration (S03); it runs only while a call is answered.
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    this.timer = setInterval(() => {
+      this.now = Date.now();
+    }, 1000);
+  }
+
+  stopTimer() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  // ---- view model -------------------------------------------------------------------------------------------
+
+  get isNotConfigured() {
+    return !this.isLoading && !this.loadFailed && this.context !== null && !this.context.isConfigured;
+  }
+
+  get isReady() {
+    return !this.isLoading && !this.loadFailed && Boolean(this.context?.isConfigured);
+  }
+
+  get presenceText() {
+    return presenceLabel(this.state.presence);
+  }
+
+  get presenceClass() {
+    const p = this.state.presence ?? '';
+    let tone = 'offline';
+    if (['Available', 'AvailableIdle'].includes(p)) tone = 'available';
+    else if (['Busy', 'BusyIdle', 'InACall', 'InAMeeting', 'InAConferenceCall'].includes(p)) tone = 'busy';
+    else if (['DoNotDisturb', 'Presenting', 'Focusing', 'UrgentInterruptionsOnly'].includes(p)) tone = 'dnd';
+    else if (['Away', 'BeRightBack', 'OutOfOffice'].includes(p)) tone = 'away';
+    return `presence-dot presence-dot_${tone}`;
+  }
+
+  get hasCalls() {
+    return this.state.calls.length > 0;
+  }
+
+  get isIdle() {
+    return !this.hasCalls && this.state.wrapUps.length === 0;
+  }
+
+  get calls() {
+    const hasAnswered = this.state.calls.some((c) => c.state !== 'Ringing');
+    /** @type {Object<string, number>} */
+    const order = { Ringing: 0, Connected: 1, OnHold: 2 };
+    return [...this.state.calls]
+      .sort((a, b) => order[a.state] - order[b.state])
+      .map((call) => this.toCallView(call, hasAnswered));
+  }
+
+  /**
+   * @param {import('./softphoneState').Call} call
+   * @param {boolean} hasAnswered
+   */
+  toCallView(call, hasAnswered) {
+    const caller = formatPhone(call.callerNumber) || LABELS.UnknownCaller;
+    const isRinging = call.state === 'Ringing';
+    const isOnHold = call.state === 'OnHold';
+    const pendingAction = this.state.pending[call.teamsCallId];
+    const failure = this.state.failures[call.teamsCallId];
+    const matches = call.matches ?? [];
+    let heading = LABELS.ActiveCall;
+    if (isRinging) heading = hasAnswered ? LABELS.CallWaiting : LABELS.IncomingCall;
+    else if (isOnHold) heading = LABELS.OnHold;
+    return {
+      key: call.teamsCallId,
+      teamsCallId: call.teamsCallId,
+      heading,
+      caller,
+      callerNumber: call.callerNumber ?? '',
+      callerName: call.callerName,
+      isRinging,
+      isActive: call.state === 'Connected',
+      isOnHold,
+      isAnswered: !isRinging,
+      cardClass: `call slds-box slds-m-bottom_small ${isRinging ? 'call_ringing' : ''} ${isOnHold ? 'call_on-hold' : ''}`,
+      sectionLabel: `${heading}: ${caller}`,
+      duration: formatDuration(call.answeredAt, this.now),
+      isBusy: Boolean(pendingAction),
+      failureText: failure
+        ? format(
+            failure.isTimeout ? LABELS.CommandTimedOut : LABELS.CommandFailed,
+            LABELS[ACTION_LABELS[failure.action]]
+          )
+        : null,
+      rejectLabel: format(LABELS.RejectCallOf, call.callerName ?? caller),
+      isLookingUp: call.matches === null,
+      hasOneMatch: matches.length === 1,
+      hasSeveralMatches: matches.length > 1,
+      hasNoMatch: call.matches !== null && matches.length === 0,
+      matches: matches.map((m) => ({
+        ...m,
+        key: `${call.teamsCallId}:${m.recordId}`,
+        openLabel: format(LABELS.OpenRecord, m.name)
+      })),
+      linkedRecordName: call.linkedRecordName,
+      linkError: this.linkErrors[call.teamsCallId] ?? null
+    };
+  }
+
+  get notices() {
+    return this.state.notices.map((n) => {
+      const target = n.target ?? LABELS.TeamsSettings;
+      let message = LABELS.CallerHungUp;
+      if (n.kind === 'MissedPresence') message = format(LABELS.MissedPresence, presenceLabel(n.reason), target);
+      else if (n.kind === 'NotAnswered') message = format(LABELS.NotAnswered, target);
+      const caller = [n.callerName, formatPhone(n.callerNumber)].filter(Boolean).join(' · ') || LABELS.UnknownCaller;
+      return { ...n, message, caller, dismissLabel: format(LABELS.DismissNotice, caller) };
+    });
+  }
+
+  get hasNotices() {
+    return this.state.notices.length > 0;
+  }
+
+  get missedBadge() {
+    return format(LABELS.MissedBadge, String(this.state.notices.length));
+  }
+
+  get wrapUp() {
+    const w = this.state.wrapUps[0];
+    if (!w) return null;
+    const draft = this.draftFor(w.teamsCallId);
+    const caller = w.callerName ?? (formatPhone(w.callerNumber) || LABELS.UnknownCaller);
+    const options = [{ label: LABELS.NoRecord, value: '' }];
+    for (const m of w.matches) options.push({ label: m.name, value: m.recordId });
+    if (w.linkedRecordId && !options.some((o) => o.value === w.linkedRecordId)) {
+      options.push({ label: w.linkedRecordName ?? w.linkedRecordId, value: w.linkedRecordId });
+    }
+    return {
+      ...w,
+      heading: format(LABELS.WrapUp, caller),
+      draft,
+      recordOptions: options,
+      linkError: this.linkErrors[w.teamsCallId] ?? null
+    };
+  }
+
+  get dispositionOptions() {
+    return [
+      { label: LABELS.DispositionNone, value: '' },
+      ...DISPOSITIONS.map((d) => ({ label: LABELS[`Disposition_${d}`], value: d }))
+    ];
+  }
+
+  get dialIntent() {
+    const intent = this.state.dialIntent;
+    return intent ? { ...intent, heading: format(LABELS.CallBack, formatPhone(intent.phoneNumber)) } : null;
+  }
+
+  /**
+   * The wrap-up form of a call; a fresh one until the agent first changes it (pure: getters call it while rendering).
+   * @param {string} teamsCallId
+   */
+  draftFor(teamsCallId) {
+    const existing = this.drafts[teamsCallId];
+    if (existing) return existing;
+    const w = this.state.wrapUps.find((x) => x.teamsCallId === teamsCallId);
+    const recordId = w?.linkedRecordId ?? (w?.matches.length === 1 ? w.matches[0].recordId : '');
+    return { notes: '', disposition: '', doNotLog: false, recordId, error: null, isSaving: false };
+  }
+
+  /**
+   * @param {string} teamsCallId
+   * @param {Object<string, any>} changes
+   */
+  updateDraft(teamsCallId, changes) {
+    this.drafts = { ...this.drafts, [teamsCallId]: { ...this.draftFor(teamsCallId), ...changes } };
+  }
+
+  // ---- handlers ---------------------------------------------------------------------------------------------
+
+  /** @param {Event} event */
+  async handleCommand(event) {
+    const { callId, action } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
+    if (!callId || !action || this.state.pending[callId]) return;
+    this.dispatch({ type: 'commandSent', teamsCallId: callId, action });
+    try {
+      await sendCommand({ teamsCallId: callId, action });
+    } catch {
+      this.dispatch({ type: 'commandFailed', teamsCallId: callId, action });
+      return;
+    }
+    if (this.isDisconnected) return;
+    // eslint-disable-next-line @lwc/lwc/no-async-operation
+    const timeout = setTimeout(() => {
+      this.commandTimeouts.delete(timeout);
+      this.dispatch({ type: 'commandFailed', teamsCallId: callId, action, isTimeout: true });
+    }, COMMAND_TIMEOUT_MS);
+    this.commandTimeouts.add(timeout);
+  }
+
+  /** @param {Event} event */
+  handleOpenMatch(event) {
+    const { recordId } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
+    if (recordId) this.openRecord(recordId);
+  }
+
+  /** @param {Event} event */
+  handleNewRecord(event) {
+    const { objectApiName, phone } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
+    const pageReference = {
+      type: 'standard__objectPage',
+      attributes: { objectApiName, actionName: 'new' },
+      state: { defaultFieldValues: encodeDefaultFieldValues({ Phone: phone }) }
+    };
+    if (this.isConsole) openTab({ pageReference, focus: true }).catch(() => {});
+    else this[NavigationMixin.Navigate](pageReference);
+  }
+
+  /**
+   * B03: link the call to whatever record the agent has on screen.
+   * @param {Event} event
+   */
+  async handleLinkOnScreen(event) {
+    const { callId } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
+    if (!callId) return;
+    this.linkErrors = { ...this.linkErrors, [callId]: null };
+    let recordId;
+    try {
+      recordId = (await getFocusedTabInfo())?.recordId;
+    } catch {
+      recordId = undefined;
+    }
+    if (!recordId) {
+      this.linkErrors = { ...this.linkErrors, [callId]: LABELS.NoRecordOnScreen };
+      return;
+    }
+    try {
+      const view = await linkRecord({ teamsCallId: callId, recordId });
+      this.dispatch({
+        type: 'recordLinked',
+        teamsCallId: callId,
+        recordId: view?.linkedRecordId ?? recordId,
+        recordName: view?.linkedRecordName ?? null
+      });
+      if (this.state.wrapUps.some((w) => w.teamsCallId === callId)) {
+        this.updateDraft(callId, { recordId: view?.linkedRecordId ?? recordId });
+      }
+    } catch {
+      this.linkErrors = { ...this.linkErrors, [callId]: LABELS.LinkFailed };
+    }
+  }
+
+  /** @param {Event} event */
+  handleDismissNotice(event) {
+    const { noticeId } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
+    if (noticeId) this.dispatch({ type: 'dismissNotice', noticeId });
+  }
+
+  handleDismissDialIntent() {
+    this.dispatch({ type: 'dismissDialIntent' });
+  }
+
+  /** @param {any} event */
+  handleNotesChange(event) {
+    this.updateDraft(event.target.dataset.callId, { notes: event.detail.value ?? '' });
+  }
+
+  /** @param {any} event */
+  handleDispositionChange(event) {
+    this.updateDraft(event.target.dataset.callId, { disposition: event.detail.value ?? '' });
+  }
+
+  /** @param {any} event */
+  handleRecordChange(event) {
+    this.updateDraft(event.target.dataset.callId, { recordId: event.detail.value ?? '' });
+  }
+
+  /** @param {any} event */
+  handleDoNotLogChange(event) {
+    this.updateDraft(event.target.dataset.callId, { doNotLog: Boolean(event.detail.checked) });
+  }
+
+  /** @param {Event} event */
+  async handleSaveWrapUp(event) {
+    const { callId } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
+    if (!callId) return;
+    const draft = this.draftFor(callId);
+    if (draft.isSaving) return;
+    this.updateDraft(callId, { isSaving: true, error: null });
+    try {
+      await saveWrapUp({
+        teamsCallId: callId,
+        notes: draft.notes,
+        disposition: draft.disposition || null,
+        doNotLog: draft.doNotLog,
+        recordId: draft.recordId || null
+      });
+      this.dispatch({ type: 'wrapUpClosed', teamsCallId: callId });
+    } catch {
+      this.updateDraft(callId, { isSaving: false, error: LABELS.SaveFailed });
+    }
+  }
+
+  /** @param {Event} event */
+  handleSkipWrapUp(event) {
+    const { callId } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
+    if (callId) this.dispatch({ type: 'wrapUpClosed', teamsCallId: callId });
+  }
+}
