@@ -1,0 +1,90 @@
+import { LightningElement, api } from 'lwc';
+import getTimeline from '@salesforce/apex/TeamsCallHistoryController.getTimeline';
+import { friendlyMessage, formatLabel } from 'c/teamsViewUtils';
+
+import TITLE from '@salesforce/label/c.TeamsHistory_TimelineTitle';
+import EMPTY from '@salesforce/label/c.TeamsHistory_TimelineEmpty';
+import LOAD_ERROR from '@salesforce/label/c.TeamsHistory_TimelineLoadError';
+import LOADING from '@salesforce/label/c.TeamsHistory_Loading';
+import REFRESH from '@salesforce/label/c.TeamsHistory_Refresh';
+import SEQUENCE from '@salesforce/label/c.TeamsHistory_TimelineSequence';
+import REASON from '@salesforce/label/c.TeamsHistory_TimelineReason';
+import TARGET from '@salesforce/label/c.TeamsHistory_TimelineTarget';
+import NOT_APPLIED from '@salesforce/label/c.TeamsHistory_TimelineNotApplied';
+import NOT_APPLIED_HELP from '@salesforce/label/c.TeamsHistory_TimelineNotAppliedHelp';
+
+/**
+ * @typedef {Object} TimelineEntry
+ * @property {number} sequence
+ * @property {string} state
+ * @property {string} reason
+ * @property {string} target
+ * @property {string} occurredAt
+ * @property {boolean} isApplied
+ */
+
+/**
+ * B08: on a TeamsCall__c record page, every event the handler saw for the call in sequence order, including the
+ * ones it did not apply (duplicates, out of order) so an admin can answer "why did it go to X".
+ */
+export default class TeamsCallTimeline extends LightningElement {
+  /** The TeamsCall__c id, set by the record page. */
+  @api recordId;
+
+  labels = { TITLE, EMPTY, LOADING, REFRESH, REASON, TARGET, NOT_APPLIED, NOT_APPLIED_HELP };
+
+  /** @type {TimelineEntry[]} */
+  entries = [];
+  isLoading = false;
+  hasLoaded = false;
+  errorMessage = '';
+
+  connectedCallback() {
+    this.load();
+  }
+
+  async load() {
+    this.isLoading = true;
+    this.errorMessage = '';
+    try {
+      const result = await getTimeline({ callRecordId: this.recordId });
+      this.entries = Array.isArray(result) ? result : [];
+    } catch (error) {
+      this.entries = [];
+      this.errorMessage = friendlyMessage(error, LOAD_ERROR);
+    } finally {
+      this.isLoading = false;
+      this.hasLoaded = true;
+    }
+  }
+
+  get items() {
+    // The server sorts already; sorting again keeps the order right if a caller hands entries over unsorted,
+    // with arrival time as tie-breaker for duplicates of one sequence.
+    return [...this.entries]
+      .sort((a, b) => a.sequence - b.sequence || String(a.occurredAt).localeCompare(String(b.occurredAt)))
+      .map((entry, index) => ({
+        ...entry,
+        key: `${entry.sequence}-${index}`,
+        sequenceLabel: formatLabel(SEQUENCE, entry.sequence),
+        isNotApplied: entry.isApplied === false,
+        itemClass: entry.isApplied === false ? 'slds-timeline__item not-applied' : 'slds-timeline__item'
+      }));
+  }
+
+  get hasEntries() {
+    return this.entries.length > 0;
+  }
+
+  get isEmpty() {
+    return this.hasLoaded && !this.errorMessage && this.entries.length === 0;
+  }
+
+  get hasError() {
+    return Boolean(this.errorMessage);
+  }
+
+  handleRefresh() {
+    this.load();
+  }
+}
