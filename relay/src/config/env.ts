@@ -1,0 +1,195 @@
+/**
+ * The relay's configuration, read once at boot from environment variables. Every problem is reported with the
+ * variable's name, all at once, so an operator fixes the deployment in one pass (`relay` then exits non-zero).
+ */
+import { readFileSync } from 'node:fs';
+
+export interface RelayConfig {
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  host: string;
+  port: number;
+  /** Public https base URL Graph calls back on; per-call callbackUris are built under it. */
+  publicBaseUrl: string;
+  storePath: string;
+  graph: {
+    appId: string;
+    appSecret: string;
+    allowedTenantIds: string[];
+    baseUrl: string;
+    authorityHost: string;
+    /** Emulator only: static token endpoints under this base, no msal discovery. */
+    offlineEndpointBase?: string;
+    openIdMetadataUrls: string[];
+    callbackTokenSecret: string;
+    /** Resource account (applicationInstance) object id → the E.164 number it owns. */
+    resourceAccounts: Record<string, string>;
+  };
+  salesforce: {
+    loginUrl: string;
+    clientId: string;
+    username: string;
+    privateKeyPem: string;
+    orgId: string;
+    apiVersion: string;
+    pubSubEndpoint: string;
+  };
+}
+
+export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; errors: string[] };
+
+type Env = Record<string, string | undefined>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const SF_ID = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export const SKYPE_OPENID_METADATA = 'https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration';
+
+/** Parses and validates `env`; never throws and never echoes secret values in its messages. */
+export function loadConfig(
+  env: Env = process.env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')
+): ConfigResult {
+  const errors: string[] = [];
+  // Loopback http URLs are only for the devstack; production URLs must be https.
+  const allowInsecure = flag(env, 'RELAY_ALLOW_INSECURE_LOOPBACK', errors);
+
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) errors.push(`${name} is required but not set`);
+    return value ?? '';
+  };
+  const optional = (name: string, fallback: string): string => env[name]?.trim() || fallback;
+  const url = (name: string, value: string): string => {
+    if (!value) return value;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      errors.push(`${name} must be an absolute URL (got "${value}")`);
+      return value;
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+    if (parsed.protocol !== 'https:' && !(allowInsecure && loopback && parsed.protocol === 'http:')) {
+      errors.push(`${name} must use https (http is allowed only for loopback with RELAY_ALLOW_INSECURE_LOOPBACK=true)`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+
+  const logLevel = optional('LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const portText = optional('PORT', '8080');
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    errors.push(`PORT must be an integer 1–65535 (got "${portText}")`);
+
+  const appId = required('GRAPH_APP_ID');
+  if (appId && !GUID.test(appId)) errors.push('GRAPH_APP_ID must be the bot app (client) id, a GUID');
+
+  const tenants = list(required('GRAPH_ALLOWED_TENANT_IDS'));
+  for (const t of tenants)
+    if (!GUID.test(t)) errors.push(`GRAPH_ALLOWED_TENANT_IDS contains "${t}", which is not a tenant GUID`);
+
+  const callbackTokenSecret = required('CALLBACK_TOKEN_SECRET');
+  if (callbackTokenSecret && Buffer.byteLength(callbackTokenSecret) < 32) {
+    errors.push('CALLBACK_TOKEN_SECRET must be at least 32 bytes of random data (e.g. `openssl rand -base64 48`)');
+  }
+
+  const resourceAccounts: Record<string, string> = {};
+  for (const pair of list(env['GRAPH_RESOURCE_ACCOUNTS'] ?? '')) {
+    const [id, number] = pair.split('=').map((s) => s.trim());
+    if (!id || !number || !GUID.test(id) || !E164.test(number)) {
+      errors.push(`GRAPH_RESOURCE_ACCOUNTS entry "${pair}" must be <resource account object id>=<+E.164 number>`);
+    } else resourceAccounts[id.toLowerCase()] = number;
+  }
+
+  const orgId = required('SF_ORG_ID');
+  if (orgId && !SF_ID.test(orgId)) errors.push('SF_ORG_ID must be a 15 or 18 character Salesforce org id');
+
+  const keyInline = env['SF_PRIVATE_KEY']?.trim();
+  const keyFile = env['SF_PRIVATE_KEY_FILE']?.trim();
+  let privateKeyPem = '';
+  if (keyInline && keyFile) errors.push('set only one of SF_PRIVATE_KEY and SF_PRIVATE_KEY_FILE');
+  else if (keyFile) {
+    try {
+      privateKeyPem = readFile(keyFile);
+    } catch {
+      errors.push(`SF_PRIVATE_KEY_FILE names "${keyFile}", which cannot be read`);
+    }
+  } else if (keyInline) privateKeyPem = keyInline.replace(/\\n/g, '\n');
+  else errors.push('SF_PRIVATE_KEY_FILE (or SF_PRIVATE_KEY) is required but not set');
+  if (privateKeyPem && !privateKeyPem.includes('-----BEGIN PRIVATE KEY-----')) {
+    errors.push('the Salesforce private key must be an unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY")');
+  }
+
+  const apiVersion = optional('SF_API_VERSION', '66.0');
+  if (!/^\d{2,3}\.0$/.test(apiVersion)) errors.push(`SF_API_VERSION must look like 66.0 (got "${apiVersion}")`);
+
+  const pubSubEndpoint = optional('SF_PUBSUB_ENDPOINT', 'api.pubsub.salesforce.com:7443');
+  if (!/^[^\s/:]+:\d+$/.test(pubSubEndpoint)) errors.push('SF_PUBSUB_ENDPOINT must be host:port');
+
+  const config: RelayConfig = {
+    logLevel: logLevel as RelayConfig['logLevel'],
+    host: optional('HOST', '0.0.0.0'),
+    port,
+    publicBaseUrl: url('RELAY_PUBLIC_BASE_URL', required('RELAY_PUBLIC_BASE_URL')),
+    storePath: optional('RELAY_STORE_PATH', './data/relay.sqlite'),
+    graph: {
+      appId,
+      appSecret: required('GRAPH_APP_SECRET'),
+      allowedTenantIds: tenants,
+      baseUrl: url('GRAPH_BASE_URL', optional('GRAPH_BASE_URL', 'https://graph.microsoft.com/v1.0')),
+      authorityHost: url('GRAPH_AUTHORITY_HOST', optional('GRAPH_AUTHORITY_HOST', 'https://login.microsoftonline.com')),
+      ...(env['GRAPH_OFFLINE_ENDPOINT_BASE']?.trim() && {
+        offlineEndpointBase: url('GRAPH_OFFLINE_ENDPOINT_BASE', env['GRAPH_OFFLINE_ENDPOINT_BASE'].trim())
+      }),
+      openIdMetadataUrls: list(optional('GRAPH_OPENID_METADATA_URLS', SKYPE_OPENID_METADATA)).map((u) =>
+        url('GRAPH_OPENID_METADATA_URLS', u)
+      ),
+      callbackTokenSecret,
+      resourceAccounts
+    },
+    salesforce: {
+      loginUrl: url('SF_LOGIN_URL', required('SF_LOGIN_URL')),
+      clientId: required('SF_CLIENT_ID'),
+      username: required('SF_USERNAME'),
+      privateKeyPem,
+      orgId,
+      apiVersion,
+      pubSubEndpoint
+    }
+  };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+}
+
+/** For the composition root: the config, or a readable multi-line error (the caller exits non-zero). */
+export function loadConfigOrThrow(env: Env = process.env): RelayConfig {
+  const result = loadConfig(env);
+  if (!result.ok) throw new ConfigError(result.errors);
+  return result.config;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`relay configuration is incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function flag(env: Env, name: string, errors: string[]): boolean {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  errors.push(`${name} must be true or false`);
+  return false;
+}
