@@ -6,12 +6,7 @@
 export type RuleTrigger = 'DoNotDisturb' | 'InACall' | 'Presenting' | 'OutOfOffice' | 'Declined' | 'NoAnswer';
 
 export type TargetType =
-  | 'TeamsUser'
-  | 'SoftphoneUser'
-  | 'PhoneNumber'
-  | 'SharedVoicemail'
-  | 'TeamsClientSettings'
-  | 'CallQueue';
+  'TeamsUser' | 'SoftphoneUser' | 'PhoneNumber' | 'SharedVoicemail' | 'TeamsClientSettings' | 'CallQueue';
 
 export interface RedirectRule {
   trigger: RuleTrigger;

@@ -1,0 +1,276 @@
+/**
+ * The relay's one use case: feed an input to the engine, persist the new world with its outbox and pending effects
+ * in one store transaction, then execute the effects through the ports — Graph call control and the Salesforce
+ * publish in parallel (the ring path's only two round trips) — and feed failures back to the engine.
+ */
+import { decide, emptyWorld, inputKey } from '../domain/decide.ts';
+import type { CallSession, Effect, Input, TimerEntry, World } from '../domain/model.ts';
+import type { CallControl } from '../ports/call-control.port.ts';
+import type { Clock } from '../ports/clock.port.ts';
+import type { ConfigSource } from '../ports/config-source.port.ts';
+import type { EventPublisher } from '../ports/event-publisher.port.ts';
+import type { Logger } from '../ports/logger.port.ts';
+import type { PresenceGateway } from '../ports/presence-gateway.port.ts';
+import type { TimerScheduler } from '../ports/timer-scheduler.port.ts';
+import type { PendingEffect, WorldDelta, WorldStore } from '../ports/world-store.port.ts';
+
+export interface CallRelayPorts {
+  store: WorldStore;
+  callControl: CallControl;
+  presence: PresenceGateway;
+  publisher: EventPublisher;
+  config: ConfigSource;
+  clock: Clock;
+  timers: TimerScheduler;
+  logger: Logger;
+}
+
+export interface HandleResult {
+  /** False when the engine ignored the input (duplicate, stale, unknown call). */
+  applied: boolean;
+  effects: Effect[];
+}
+
+/** Outbox retry backoff: 1 s doubling to 5 min (B01: retried until delivered, across restarts). */
+const BACKOFF_MIN_MS = 1_000;
+const BACKOFF_MAX_MS = 300_000;
+const OUTBOX_BATCH = 50;
+
+export class CallRelay {
+  private world: World;
+  /** Inputs are applied one at a time: the engine's world has a single writer. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private draining: Promise<void> | undefined;
+
+  private constructor(
+    private readonly ports: CallRelayPorts,
+    world: World
+  ) {
+    this.world = world;
+  }
+
+  /**
+   * Load the last world (or start empty with a fresh config), re-arm its timers and finish effects a crash left
+   * pending. Resolves once recovery ran, so the caller can start accepting webhooks.
+   */
+  static async start(ports: CallRelayPorts): Promise<CallRelay> {
+    const stored = await ports.store.load();
+    const relay = new CallRelay(ports, stored ?? emptyWorld(await ports.config.load()));
+    for (const timer of Object.values(relay.world.timers)) relay.arm(timer);
+    await relay.recover();
+    return relay;
+  }
+
+  /** The current world (read-only use: health checks, tests). */
+  snapshot(): World {
+    return this.world;
+  }
+
+  /** Apply one input end to end. Failures of Graph effects come back as `EffectFailed` inputs before this resolves. */
+  async handle(input: Input): Promise<HandleResult> {
+    const { result, followUps } = await this.serialize(() => this.step(input));
+    for (const next of followUps) await this.handle(next);
+    return result;
+  }
+
+  /** Publish what the outbox holds (due rows only). Concurrent calls share one drain. */
+  drainOutbox(): Promise<void> {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
+  /** Execute effects committed before a crash and never confirmed done (at least once; adapters check call state). */
+  async recover(): Promise<void> {
+    const pending = await this.ports.store.pendingEffects();
+    if (pending.length === 0) return;
+    this.ports.logger.warn('replaying effects left pending by a previous run', { count: pending.length });
+    const followUps = await this.execute(pending);
+    for (const next of followUps) await this.handle(next);
+    await this.drainOutbox();
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async step(input: Input): Promise<{ result: HandleResult; followUps: Input[] }> {
+    const decision = decide(this.world, input);
+    if (!decision.applied) return { result: { applied: false, effects: [] }, followUps: [] };
+    const key = inputKey(input);
+    const outbox = decision.effects.flatMap((e) => (e.type === 'PublishCallEvent' ? [e.event] : []));
+    const timersScheduled = decision.effects.flatMap((e) => (e.type === 'ScheduleTimer' ? [e.timer] : []));
+    // Cancelled and fired timers alike: every timer the new world no longer holds.
+    const timersCancelled = Object.keys(this.world.timers).filter((id) => decision.world.timers[id] === undefined);
+    const pending: PendingEffect[] = decision.effects
+      .map((effect, index) => ({ effectKey: `${key}#${index}`, effect }))
+      .filter(({ effect }) => isExecutable(effect));
+    const delta = deltaOf(this.world, decision.world);
+    await this.ports.store.commit({
+      world: decision.world,
+      delta,
+      inputKey: key,
+      outbox,
+      effects: pending,
+      timersScheduled,
+      timersCancelled
+    });
+    this.world = decision.world;
+
+    for (const effect of decision.effects) if (effect.type === 'Log') this.log(effect);
+    for (const timerId of timersCancelled) this.ports.timers.cancel(timerId);
+    for (const timer of timersScheduled) this.arm(timer);
+
+    // Graph effects and the Salesforce publish leave together: neither waits for the other.
+    const [followUps] = await Promise.all([
+      this.execute(pending),
+      outbox.length > 0 ? this.drainOutbox() : Promise.resolve()
+    ]);
+    return { result: { applied: true, effects: decision.effects }, followUps };
+  }
+
+  /** Run effects in decision order (answer before invite on the same call); failures become inputs. */
+  private async execute(pending: PendingEffect[]): Promise<Input[]> {
+    const followUps: Input[] = [];
+    for (const { effectKey, effect } of pending) {
+      try {
+        if (effect.type === 'ReloadConfig') {
+          const config = await this.ports.config.load();
+          followUps.push({ type: 'ConfigReloaded', config, at: this.ports.clock.now() });
+        } else {
+          await this.perform(effect);
+        }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.ports.logger.warn('effect failed', {
+          effect: effect.type,
+          callId: 'callId' in effect ? effect.callId : undefined,
+          error: message
+        });
+        if (effect.type !== 'ReloadConfig') {
+          followUps.push({
+            type: 'EffectFailed',
+            effect,
+            error: message,
+            at: this.ports.clock.now(),
+            key: `EffectFailed:${effectKey}`
+          });
+        }
+      }
+      await this.ports.store.markEffectDone(effectKey);
+    }
+    return followUps;
+  }
+
+  private perform(effect: Effect): Promise<void> {
+    const { callControl, presence } = this.ports;
+    switch (effect.type) {
+      case 'AnswerCall':
+        return callControl.answer(effect);
+      case 'InviteAgent':
+        return callControl.inviteAgent(effect);
+      case 'CancelInvite':
+        return callControl.cancelInvite(effect);
+      case 'RemoveParticipant':
+        return callControl.removeParticipant(effect);
+      case 'StartHoldMusic':
+        return callControl.startHoldMusic(effect);
+      case 'StopHoldMusic':
+        return callControl.stopHoldMusic(effect);
+      case 'Transfer':
+        return callControl.transfer(effect);
+      case 'Redirect':
+        return callControl.redirect(effect);
+      case 'HangUp':
+        return callControl.hangUp(effect);
+      case 'SetPresence':
+        return presence.setPresence(effect);
+      case 'ClearPresence':
+        return presence.clearPresence(effect);
+      default:
+        return Promise.resolve();
+    }
+  }
+
+  private arm(timer: TimerEntry): void {
+    this.ports.timers.schedule(timer.timerId, timer.at, (timerId) => {
+      this.handle({ type: 'TimerFired', timerId, at: this.ports.clock.now() }).catch((error: unknown) =>
+        this.ports.logger.error('timer handling failed', {
+          timerId,
+          error: error instanceof Error ? error.message : String(error)
+        })
+      );
+    });
+  }
+
+  private log(effect: Extract<Effect, { type: 'Log' }>): void {
+    const fields = { ...effect.fields, ...(effect.callId ? { callId: effect.callId } : {}) };
+    this.ports.logger[effect.level](effect.message, fields);
+  }
+
+  private async drain(): Promise<void> {
+    const { store, publisher, clock, logger } = this.ports;
+    for (;;) {
+      const now = clock.now();
+      const rows = await store.pendingOutbox(now, OUTBOX_BATCH);
+      if (rows.length === 0) return;
+      let results;
+      try {
+        results = await publisher.publish(rows.map((row) => row.event));
+      } catch (error) {
+        results = rows.map((row) => ({
+          eventId: row.event.EventId__c,
+          ok: false,
+          error: error instanceof Error ? error.message : String(error)
+        }));
+      }
+      const delivered = results.filter((r) => r.ok).map((r) => r.eventId);
+      await store.deleteOutbox(delivered);
+      const failed = rows.filter((row) => !delivered.includes(row.event.EventId__c));
+      for (const row of failed) {
+        const error = results.find((r) => r.eventId === row.event.EventId__c)?.error ?? 'no result';
+        const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** row.attempts);
+        await store.recordOutboxFailure(row.event.EventId__c, error, new Date(Date.parse(now) + delay).toISOString());
+        logger.warn('event not delivered; will retry', {
+          callId: row.event.TeamsCallId__c,
+          eventId: row.event.EventId__c,
+          error
+        });
+      }
+      if (failed.length > 0) return; // backoff: the next trigger (or a periodic drain) retries
+    }
+  }
+}
+
+/** The engine copies on write: an object that is not the same reference as before has changed. */
+function deltaOf(before: World, after: World): WorldDelta {
+  const endedBefore = before.ended ?? {};
+  const endedAfter = after.ended ?? {};
+  const endedChanged = endedAfter !== endedBefore;
+  const was = (id: string): CallSession | undefined => before.calls[id] ?? endedBefore[id];
+  const candidates = [...Object.values(after.calls), ...(endedChanged ? Object.values(endedAfter) : [])];
+  const calls = candidates.filter((call) => was(call.callId) !== call);
+  const gone = (id: string): boolean => after.calls[id] === undefined && endedAfter[id] === undefined;
+  const removedCallIds = [...Object.keys(before.calls), ...(endedChanged ? Object.keys(endedBefore) : [])].filter(gone);
+  const agents = Object.values(after.agents).filter((agent) => before.agents[agent.salesforceUserId] !== agent);
+  return {
+    calls,
+    removedCallIds,
+    agents,
+    ...(after.config !== before.config ? { config: after.config } : {}),
+    ...(after.applied !== before.applied ? { applied: after.applied } : {})
+  };
+}
+
+/** Effects the app executes after the commit (the rest — publish, timers, logs — are handled by the commit itself). */
+function isExecutable(effect: Effect): boolean {
+  return (
+    effect.type !== 'PublishCallEvent' &&
+    effect.type !== 'ScheduleTimer' &&
+    effect.type !== 'CancelTimer' &&
+    effect.type !== 'Log'
+  );
+}

@@ -1,0 +1,758 @@
+/**
+ * The relay engine's transition function: `decide(world, input) → { world, effects }`. Pure: no I/O, no clock
+ * (time comes in `input.at`), no randomness; the returned world is a new object and the input world is untouched.
+ * Duplicates change nothing (idempotency keys per call), stale inputs are ignored by phase guards, `Ended` is final.
+ */
+import type { CallReason, CallState, TeamsCallEvent } from './call-event.ts';
+import type { Agent, ConfigSnapshot, RedirectRule, RuleTrigger } from './config.ts';
+import { eventIdFor } from './event-id.ts';
+import type {
+  AgentState,
+  CallSession,
+  Decision,
+  Effect,
+  IncomingCall,
+  Input,
+  RouteTarget,
+  TimerEntry,
+  World
+} from './model.ts';
+import { isCallControlEffect } from './model.ts';
+import { afterReject, holdInACall, releaseDnd, releaseInACall } from './presence.policy.ts';
+import {
+  agentBySalesforceId,
+  agentForLine,
+  clientSettingsTarget,
+  connectedCalls,
+  decideIncoming,
+  declinedRule,
+  resolveRule,
+  ruleFor
+} from './routing.policy.ts';
+
+/** How many call-less idempotency keys the world remembers (presence, config, commands without a call). */
+const WORLD_KEY_LIMIT = 2000;
+/**
+ * Ended calls are kept this long so late Graph notifications and duplicates still find them (Graph redelivers within
+ * minutes); longer would make every step copy and scan a world that grows with the day's traffic.
+ */
+const ENDED_RETENTION_MS = 60 * 60 * 1000;
+
+export function emptyWorld(config: ConfigSnapshot): World {
+  return { config, calls: {}, ended: {}, agents: {}, timers: {}, applied: [] };
+}
+
+/** A call in progress or recently ended. */
+export function findCall(world: World, callId: string): CallSession | undefined {
+  return world.calls[callId] ?? world.ended?.[callId];
+}
+
+export function noAnswerTimerId(callId: string): string {
+  return `noanswer:${callId}`;
+}
+
+/** The stable idempotency key of an input: explicit `key`, else derived from its content. */
+export function inputKey(input: Input): string {
+  if (input.key !== undefined) return input.key;
+  switch (input.type) {
+    case 'ParticipantsUpdated':
+      return `${input.type}:${input.callId}:${input.participants
+        .map((p) => p.id)
+        .sort()
+        .join(',')}`;
+    case 'AgentJoined':
+    case 'AgentLeft':
+      return `${input.type}:${input.callId}:${input.teamsUserId}`;
+    case 'TransferAccepted':
+    case 'TransferCompleted':
+      return `${input.type}:${input.callId}:${input.target ?? ''}`;
+    case 'TransferFailed':
+    case 'InviteFailed':
+      return `${input.type}:${input.callId}:${input.code ?? ''}`;
+    case 'OperationCompleted':
+    case 'OperationFailed':
+      return `${input.type}:${input.callId}:${input.operationId ?? `${input.operation}@${input.at}`}`;
+    case 'CallTerminated':
+      return `${input.type}:${input.callId}`;
+    case 'PresenceObserved':
+      return `${input.type}:${input.teamsUserId}:${input.sequenceNumber ?? input.at}:${input.availability}/${input.activity}`;
+    case 'TimerFired':
+      return `${input.type}:${input.timerId}`;
+    case 'CommandReceived':
+      return `${input.type}:${input.command.CommandId__c}`;
+    case 'ConfigReloaded':
+      return `${input.type}:${input.config.loadedAt}`;
+    case 'EffectFailed':
+      return `${input.type}:${input.effect.type}:${'callId' in input.effect ? input.effect.callId : ''}:${input.at}`;
+    default:
+      return `${input.type}:${input.callId}`;
+  }
+}
+
+function callIdOf(input: Input): string | undefined {
+  if ('callId' in input) return input.callId;
+  if (input.type === 'CommandReceived') return input.command.TeamsCallId__c || undefined;
+  if (input.type === 'EffectFailed' && 'callId' in input.effect) return input.effect.callId;
+  if (input.type === 'TimerFired' && input.timerId.startsWith('noanswer:'))
+    return input.timerId.slice('noanswer:'.length);
+  return undefined;
+}
+
+/** A mutable draft of one step; maps are copied on entry so the caller's world is never mutated. */
+class Step {
+  readonly world: World;
+  readonly effects: Effect[] = [];
+  private endedCopied = false;
+  constructor(
+    world: World,
+    readonly at: string
+  ) {
+    this.world = { ...world, calls: { ...world.calls }, agents: { ...world.agents }, timers: { ...world.timers } };
+  }
+
+  call(callId: string): CallSession | undefined {
+    return findCall(this.world, callId);
+  }
+
+  /** The ended map is copied only when a step writes to it (a call ends, a late input is recorded, pruning). */
+  ended(): Record<string, CallSession> {
+    if (!this.endedCopied || this.world.ended === undefined) {
+      this.world.ended = { ...(this.world.ended ?? {}) };
+      this.endedCopied = true;
+    }
+    return this.world.ended;
+  }
+
+  put(call: CallSession): CallSession {
+    if (call.phase === 'Ended') {
+      delete this.world.calls[call.callId];
+      this.ended()[call.callId] = call;
+    } else {
+      this.world.calls[call.callId] = call;
+    }
+    return call;
+  }
+
+  emit(...effects: Effect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'ScheduleTimer') this.world.timers[effect.timer.timerId] = effect.timer;
+      if (effect.type === 'CancelTimer') delete this.world.timers[effect.timerId];
+      this.effects.push(effect);
+    }
+  }
+
+  log(level: 'info' | 'warn' | 'error', message: string, callId?: string): void {
+    this.emit({ type: 'Log', level, message, ...(callId ? { callId } : {}) });
+  }
+
+  agentState(agent: Agent): AgentState {
+    return (
+      this.world.agents[agent.salesforceUserId] ?? {
+        salesforceUserId: agent.salesforceUserId,
+        teamsUserId: agent.teamsUserId
+      }
+    );
+  }
+
+  agentStateById(agentUserId: string | undefined): AgentState | undefined {
+    if (agentUserId === undefined) return undefined;
+    const known = this.world.agents[agentUserId];
+    if (known) return known;
+    const agent = agentBySalesforceId(this.world.config, agentUserId);
+    return agent ? this.agentState(agent) : undefined;
+  }
+
+  putAgent(state: AgentState): void {
+    this.world.agents[state.salesforceUserId] = state;
+  }
+
+  /** Publish the call's next event; `Sequence__c` strictly increases per call, `EventId__c` follows from it. */
+  publish(call: CallSession, state: CallState, extra: { reason?: CallReason; target?: string } = {}): CallSession {
+    const sequence = call.sequence + 1;
+    const participants = call.participants
+      .filter((p) => !p.isBot)
+      .map((p) => p.displayName ?? p.phoneNumber ?? p.teamsUserId ?? p.id);
+    const event: TeamsCallEvent = {
+      EventId__c: eventIdFor(call.callId, sequence),
+      TeamsCallId__c: call.callId,
+      Sequence__c: sequence,
+      Kind__c: 'Call',
+      State__c: state,
+      Direction__c: 'Inbound',
+      OccurredAt__c: this.at
+    };
+    if (extra.reason) event.Reason__c = extra.reason;
+    if (call.callerNumber) event.CallerNumber__c = call.callerNumber;
+    if (call.callerName) event.CallerName__c = call.callerName;
+    event.DialledNumber__c = call.dialledNumber;
+    if (call.agentUserId) event.AgentUserId__c = call.agentUserId;
+    if (call.agentTeamsId) event.AgentTeamsId__c = call.agentTeamsId;
+    if (extra.target) event.Target__c = extra.target;
+    if (participants.length > 0) event.Participants__c = participants.join('\n');
+    if (call.relatedCallId) event.RelatedCallId__c = call.relatedCallId;
+    this.emit({ type: 'PublishCallEvent', event });
+    return this.put({ ...call, sequence });
+  }
+
+  /** The one final state of a call (published once; later attempts only log). */
+  finish(call: CallSession, state: CallState, reason: CallReason | undefined, target?: string): CallSession {
+    if (call.final) {
+      this.log('warn', `final state ${state} ignored: call already ${call.final.state}`, call.callId);
+      return call;
+    }
+    const published = this.publish(call, state, { ...(reason ? { reason } : {}), ...(target ? { target } : {}) });
+    return this.put({ ...published, final: { state, ...(reason ? { reason } : {}), ...(target ? { target } : {}) } });
+  }
+
+  /** Mark the call's Graph leg as gone; presence is recomputed for the agent. */
+  end(call: CallSession): CallSession {
+    const ended = this.put({ ...call, phase: 'Ended', invitePending: false, endedAt: this.at });
+    if (this.world.timers[noAnswerTimerId(call.callId)])
+      this.emit({ type: 'CancelTimer', timerId: noAnswerTimerId(call.callId) });
+    this.syncPresence(call.agentUserId);
+    return ended;
+  }
+
+  /** B05: hold "In a call" exactly while the agent has a connected call. */
+  syncPresence(agentUserId: string | undefined): void {
+    const state = this.agentStateById(agentUserId);
+    if (state === undefined || agentUserId === undefined) return;
+    const step = connectedCalls(this.world, agentUserId).length > 0 ? holdInACall(state) : releaseInACall(state);
+    if (step.state !== state) this.putAgent(step.state);
+    this.emit(...step.effects);
+  }
+}
+
+/** Apply one input to the world. See the module comment for the guarantees. */
+export function decide(world: World, input: Input): Decision {
+  const key = inputKey(input);
+  const callId = callIdOf(input);
+  const existing = callId !== undefined ? findCall(world, callId) : undefined;
+  if (existing?.applied.includes(key) || world.applied.includes(key)) {
+    return { world, effects: [], applied: false };
+  }
+  // Nothing can apply to a call the relay never saw, nor to a timer that is not pending; such inputs are not
+  // remembered either, so a real one arriving after a reordering still applies.
+  if (
+    existing === undefined &&
+    callId !== undefined &&
+    input.type !== 'IncomingCall' &&
+    input.type !== 'CommandReceived'
+  ) {
+    return { world, effects: [], applied: false };
+  }
+  if (input.type === 'TimerFired' && world.timers[input.timerId] === undefined) {
+    return { world, effects: [], applied: false };
+  }
+  const step = new Step(world, input.at);
+  const endedBefore = existing?.phase === 'Ended';
+  apply(step, input);
+
+  // Remember the key where the input belongs (the call it concerns, else the world's bounded list).
+  const touched = callId !== undefined ? step.call(callId) : undefined;
+  if (touched) step.put({ ...touched, applied: [...touched.applied, key] });
+  else step.world.applied = [...world.applied.slice(-(WORLD_KEY_LIMIT - 1)), key];
+
+  // Defence in depth for "terminated is final": nothing may act on a leg that had already ended.
+  const effects = endedBefore
+    ? step.effects.filter((e) => !(isCallControlEffect(e) && e.callId === callId))
+    : step.effects;
+  return { world: step.world, effects, applied: true };
+}
+
+function apply(step: Step, input: Input): void {
+  switch (input.type) {
+    case 'IncomingCall':
+      return incoming(step, input);
+    case 'CallEstablishing':
+      // Carries nothing the engine needs; after `established` it is stale by definition (answer order not guaranteed).
+      return;
+    case 'CallEstablished': {
+      const call = step.call(input.callId);
+      if (call && call.phase !== 'Ended') step.put({ ...call, botEstablished: true });
+      return;
+    }
+    case 'ParticipantsUpdated':
+      return participants(step, input.callId, input.participants);
+    case 'AgentJoined':
+      return agentJoined(step, input.callId, input.teamsUserId);
+    case 'AgentLeft':
+      return agentLeft(step, input.callId, input.teamsUserId);
+    case 'InviteFailed':
+      return inviteFailed(step, input.callId, `invite failed ${input.code ?? ''}`.trim());
+    case 'AgentDeclined':
+      return rejected(step, input.callId, false);
+    case 'CallerLeft':
+      return callerGone(step, input.callId, true);
+    case 'CallTerminated':
+      return terminated(step, input.callId, String(input.subcode));
+    case 'TransferAccepted': {
+      const call = step.call(input.callId);
+      if (call && (call.phase === 'Connected' || call.phase === 'OnHold') && !call.agentTransfer) {
+        step.put({ ...call, agentTransfer: input.target ? { target: input.target } : {} });
+      }
+      return;
+    }
+    case 'TransferCompleted':
+      return transferCompleted(step, input.callId, input.target);
+    case 'TransferFailed':
+      return transferFailed(step, input.callId, `transfer failed ${input.code ?? ''}`.trim());
+    case 'OperationCompleted':
+      return operationCompleted(step, input.callId, input.operation);
+    case 'OperationFailed':
+      return operationFailed(step, input.callId, input.operation, input.code ?? 'failed');
+    case 'PresenceObserved':
+      return presenceObserved(step, input);
+    case 'TimerFired':
+      return timerFired(step, input.timerId);
+    case 'CommandReceived':
+      return command(step, input.command);
+    case 'ConfigReloaded':
+      if (input.config.loadedAt >= step.world.config.loadedAt) step.world.config = input.config;
+      else step.log('warn', 'stale config snapshot ignored');
+      return;
+    case 'EffectFailed':
+      return effectFailed(step, input.effect, input.error);
+  }
+}
+
+// ───────────────────────────── ring path ─────────────────────────────
+
+function incoming(step: Step, input: IncomingCall): void {
+  if (step.call(input.callId)) return; // a duplicate "created" notification
+  pruneEnded(step);
+  const agent = agentForLine(step.world.config, input.dialledNumber);
+  const base: CallSession = {
+    callId: input.callId,
+    tenantId: input.tenantId,
+    ...(input.callerNumber ? { callerNumber: input.callerNumber } : {}),
+    ...(input.callerName ? { callerName: input.callerName } : {}),
+    dialledNumber: input.dialledNumber,
+    ...(agent ? { agentUserId: agent.salesforceUserId, agentTeamsId: agent.teamsUserId } : {}),
+    phase: 'Ringing',
+    botEstablished: false,
+    botAnswered: false,
+    invitePending: false,
+    answered: false,
+    participants: [],
+    sequence: 0,
+    startedAt: input.at,
+    applied: []
+  };
+  if (agent === undefined) {
+    // No line owns this number: refuse the call (never answered) and still record it once (B01).
+    const call = step.put(base);
+    step.emit({ type: 'HangUp', callId: call.callId });
+    step.log('warn', 'no agent owns the dialled line', call.callId);
+    step.end(step.finish(call, 'Missed', 'Failed'));
+    return;
+  }
+  const decision = decideIncoming(step.world, agent);
+  if (decision.kind === 'Route') {
+    for (const note of decision.notes) step.log('warn', note, input.callId);
+    let call = step.put({
+      ...base,
+      phase: 'Routing',
+      routing: { target: decision.target, via: 'Redirect', trigger: decision.trigger }
+    });
+    step.emit({ type: 'Redirect', callId: call.callId, target: decision.target });
+    call = step.finish(call, decision.state, decision.reason, decision.target.label);
+    return;
+  }
+  // Ring: answer, invite and publish Ringing in this one step — no lookups, the two round trips run in parallel.
+  let call = step.put({
+    ...base,
+    botAnswered: true,
+    invitePending: true,
+    ...(decision.relatedCallId ? { relatedCallId: decision.relatedCallId } : {})
+  });
+  step.emit(
+    { type: 'AnswerCall', callId: call.callId, tenantId: call.tenantId },
+    { type: 'InviteAgent', callId: call.callId, teamsUserId: agent.teamsUserId, tenantId: call.tenantId }
+  );
+  call = step.publish(call, 'Ringing', decision.relatedCallId ? { reason: 'InACall' } : {});
+  const seconds = agent.noAnswerSeconds ?? step.world.config.settings.noAnswerSeconds;
+  const timer: TimerEntry = {
+    timerId: noAnswerTimerId(call.callId),
+    purpose: 'NoAnswer',
+    at: new Date(Date.parse(input.at) + seconds * 1000).toISOString(),
+    callId: call.callId,
+    agentUserId: agent.salesforceUserId
+  };
+  step.emit({ type: 'ScheduleTimer', timer });
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+function pruneEnded(step: Step): void {
+  const now = Date.parse(step.at);
+  if (step.world.prunedAt !== undefined && now - Date.parse(step.world.prunedAt) < PRUNE_EVERY_MS) return;
+  step.world.prunedAt = step.at;
+  const cutoff = now - ENDED_RETENTION_MS;
+  for (const call of Object.values(step.world.ended ?? {})) {
+    if (call.endedAt !== undefined && Date.parse(call.endedAt) < cutoff) delete step.ended()[call.callId];
+  }
+}
+
+// ───────────────────────────── routing by rule ─────────────────────────────
+
+/**
+ * Route a call that was ringing the agent (no answer, reject, failed invite): stop Teams ringing, hand the call to
+ * the target (transfer: the bot answered), publish the one final state with where it went.
+ */
+function routeFromRinging(
+  step: Step,
+  call: CallSession,
+  trigger: RuleTrigger,
+  rule: RedirectRule | undefined,
+  state: CallState,
+  reason: CallReason,
+  cancelInvite: boolean
+): CallSession {
+  const agent = call.agentUserId ? agentBySalesforceId(step.world.config, call.agentUserId) : undefined;
+  if (cancelInvite && call.invitePending && call.agentTeamsId)
+    step.emit({ type: 'CancelInvite', callId: call.callId, teamsUserId: call.agentTeamsId });
+  if (step.world.timers[noAnswerTimerId(call.callId)])
+    step.emit({ type: 'CancelTimer', timerId: noAnswerTimerId(call.callId) });
+  if (agent === undefined) {
+    // The line was removed by a config reload while ringing: nobody to route for.
+    step.emit({ type: 'HangUp', callId: call.callId });
+    return step.end(step.finish({ ...call, invitePending: false }, state, reason));
+  }
+  const resolved = resolveRule(step.world, agent, rule);
+  for (const note of resolved.notes) step.log('warn', note, call.callId);
+  const via = call.botAnswered ? 'Transfer' : 'Redirect';
+  const routed = step.put({
+    ...call,
+    invitePending: false,
+    phase: 'Routing',
+    routing: { target: resolved.target, via, trigger }
+  });
+  step.emit(routeEffect(routed, resolved.target));
+  return step.finish(routed, state, reason, resolved.target.label);
+}
+
+function routeEffect(call: CallSession, target: RouteTarget): Effect {
+  if (!call.botAnswered) return { type: 'Redirect', callId: call.callId, target };
+  const caller = call.participants.find((p) => p.isCaller);
+  return { type: 'Transfer', callId: call.callId, target, ...(caller ? { transfereeParticipantId: caller.id } : {}) };
+}
+
+/** A relay routing (redirect/transfer) failed: fall back to the agent's own Teams, else give up and hang up. */
+function routingFailed(step: Step, call: CallSession, why: string): void {
+  const agent = call.agentUserId ? agentBySalesforceId(step.world.config, call.agentUserId) : undefined;
+  const routing = call.routing;
+  if (agent && routing && routing.trigger !== 'Fallback') {
+    const target = clientSettingsTarget(agent);
+    step.log('warn', `${why}; routing to the agent's own Teams instead`, call.callId);
+    const next = step.put({ ...call, routing: { target, via: routing.via, trigger: 'Fallback' } });
+    step.emit(routeEffect(next, target));
+    return;
+  }
+  step.log('error', `${why}; no fallback left, hanging up`, call.callId);
+  step.emit({ type: 'HangUp', callId: call.callId });
+  step.end(call);
+}
+
+// ───────────────────────────── Graph-reported events ─────────────────────────────
+
+function participants(step: Step, callId: string, list: CallSession['participants']): void {
+  const call = step.call(callId);
+  if (!call || call.phase === 'Ended') return;
+  const label = (c: CallSession): string =>
+    c.participants
+      .filter((p) => !p.isBot)
+      .map((p) => p.id)
+      .sort()
+      .join(',');
+  const updated = step.put({ ...call, participants: list });
+  // S07: a roster change while connected (someone added: a conference) is published with the new list.
+  if ((updated.phase === 'Connected' || updated.phase === 'OnHold') && label(updated) !== label(call))
+    step.publish(updated, updated.phase);
+}
+
+function agentJoined(step: Step, callId: string, teamsUserId: string): void {
+  const call = step.call(callId);
+  if (!call || call.agentTeamsId !== teamsUserId) return;
+  if (call.phase !== 'Ringing') {
+    if (call.phase === 'Routing') step.log('warn', 'agent joined after the call was routed away', callId);
+    return;
+  }
+  const others = connectedCalls(step.world, call.agentUserId ?? '').filter((c) => c.callId !== callId);
+  let joined = step.put({ ...call, phase: 'Connected', invitePending: false, answered: true, answeredAt: step.at });
+  if (step.world.timers[noAnswerTimerId(callId)]) step.emit({ type: 'CancelTimer', timerId: noAnswerTimerId(callId) });
+  joined = step.publish(joined, 'Connected');
+  // S16: answering a second call holds the first (Teams does it in the client; the relay mirrors it for the caller).
+  for (const other of others) {
+    if (other.phase === 'Connected' && other.holdPending === undefined) startHold(step, other, 'OtherCall');
+  }
+  step.syncPresence(joined.agentUserId);
+}
+
+function startHold(step: Step, call: CallSession, cause: 'Command' | 'OtherCall'): void {
+  const caller = call.participants.find((p) => p.isCaller);
+  step.put({ ...call, holdPending: 'StartHoldMusic', holdCause: cause });
+  step.emit({ type: 'StartHoldMusic', callId: call.callId, ...(caller ? { participantId: caller.id } : {}) });
+}
+
+function stopHold(step: Step, call: CallSession): void {
+  const caller = call.participants.find((p) => p.isCaller);
+  step.put({ ...call, holdPending: 'StopHoldMusic' });
+  step.emit({ type: 'StopHoldMusic', callId: call.callId, ...(caller ? { participantId: caller.id } : {}) });
+}
+
+function agentLeft(step: Step, callId: string, teamsUserId: string): void {
+  const call = step.call(callId);
+  if (!call || call.agentTeamsId !== teamsUserId) return;
+  if ((call.phase === 'Connected' || call.phase === 'OnHold') && !call.agentTransfer) {
+    // S07: the agent hung up in Teams; the caller must not stay alone with the bot.
+    step.emit({ type: 'HangUp', callId });
+    step.end(step.finish(call, 'Ended', 'AgentHungUp'));
+  }
+}
+
+function inviteFailed(step: Step, callId: string, why: string): void {
+  const call = step.call(callId);
+  if (!call || call.phase !== 'Ringing') return;
+  const agent = call.agentUserId ? agentBySalesforceId(step.world.config, call.agentUserId) : undefined;
+  step.log('warn', `${why}; routing by the no-answer rule`, callId);
+  routeFromRinging(step, call, 'NoAnswer', agent ? ruleFor(agent, 'NoAnswer') : undefined, 'Missed', 'Failed', false);
+}
+
+/** S14: the agent rejected (softphone command) or declined in Teams. */
+function rejected(step: Step, callId: string, fromCommand: boolean): void {
+  const call = step.call(callId);
+  if (!call || call.phase !== 'Ringing') return;
+  const agent = call.agentUserId ? agentBySalesforceId(step.world.config, call.agentUserId) : undefined;
+  routeFromRinging(
+    step,
+    call,
+    'Declined',
+    agent ? declinedRule(agent) : undefined,
+    'Rejected',
+    'Declined',
+    fromCommand
+  );
+  if (agent) {
+    const presence = afterReject(step.agentState(agent), agent, step.world.config.settings, step.at);
+    step.putAgent(presence.state);
+    step.emit(...presence.effects);
+  }
+}
+
+/** S12 and the normal end: the caller left (roster) or the bot's leg terminated. */
+function callerGone(step: Step, callId: string, legStillUp: boolean): void {
+  const call = step.call(callId);
+  if (!call || call.phase === 'Ended') return;
+  if (call.phase === 'Ringing') {
+    // S12: stop Teams ringing at once.
+    if (call.invitePending && call.agentTeamsId)
+      step.emit({ type: 'CancelInvite', callId, teamsUserId: call.agentTeamsId });
+    if (legStillUp) step.emit({ type: 'HangUp', callId });
+    step.end(step.finish(call, 'Abandoned', 'CallerHungUp'));
+    return;
+  }
+  if (call.phase === 'Routing') {
+    // The target rang or answered; the relay's part is over either way (final state already published).
+    if (legStillUp) step.emit({ type: 'HangUp', callId });
+    step.end(call);
+    return;
+  }
+  if (legStillUp) step.emit({ type: 'HangUp', callId });
+  step.end(step.finish(call, 'Ended', 'CallerHungUp'));
+}
+
+/** Graph subcodes that mean "ended by the bot" (our own hang-up) or "transfer completed". */
+const ENDED_BY_BOT = new Set(['7000', '10550']);
+const TRANSFER_COMPLETED = '7015';
+
+function terminated(step: Step, callId: string, subcode: string): void {
+  const call = step.call(callId);
+  if (!call || call.phase === 'Ended') return;
+  if (subcode === TRANSFER_COMPLETED && (call.agentTransfer || call.phase === 'Routing')) {
+    transferCompleted(step, callId, call.agentTransfer?.target);
+    return;
+  }
+  if (ENDED_BY_BOT.has(subcode) && (call.phase === 'Connected' || call.phase === 'OnHold')) {
+    step.end(step.finish(call, 'Ended', 'AgentHungUp'));
+    return;
+  }
+  callerGone(step, callId, false);
+}
+
+function transferCompleted(step: Step, callId: string, target: string | undefined): void {
+  const call = step.call(callId);
+  if (!call || call.phase === 'Ended') return;
+  if (call.phase === 'Routing') {
+    step.end(call);
+    return;
+  }
+  if (call.phase === 'Connected' || call.phase === 'OnHold') {
+    // S07: the agent transferred the call in Teams; it leaves the agent.
+    const where = target ?? call.agentTransfer?.target;
+    step.end(step.finish(call, 'Transferred', undefined, where));
+  }
+}
+
+function transferFailed(step: Step, callId: string, why: string): void {
+  const call = step.call(callId);
+  if (!call || call.phase === 'Ended') return;
+  if (call.phase === 'Routing' && call.routing?.via === 'Transfer') {
+    routingFailed(step, call, why);
+    return;
+  }
+  if ((call.phase === 'Connected' || call.phase === 'OnHold') && call.agentTransfer) {
+    // Graph puts the call back to established: the call returns to the agent.
+    const { agentTransfer: _failed, ...back } = call;
+    step.log('warn', `${why}; the call stays with the agent`, callId);
+    step.publish(step.put(back), back.phase === 'OnHold' ? 'OnHold' : 'Connected', { reason: 'Failed' });
+  }
+}
+
+function operationCompleted(step: Step, callId: string, operation: 'StartHoldMusic' | 'StopHoldMusic'): void {
+  const call = step.call(callId);
+  if (!call || call.holdPending !== operation) return;
+  if (operation === 'StartHoldMusic' && call.phase === 'Connected') {
+    const { holdPending: _done, ...rest } = call;
+    step.publish(step.put({ ...rest, phase: 'OnHold' }), 'OnHold');
+  } else if (operation === 'StopHoldMusic' && call.phase === 'OnHold') {
+    const { holdPending: _done, holdCause: _cause, ...rest } = call;
+    step.publish(step.put({ ...rest, phase: 'Connected' }), 'Connected');
+  }
+}
+
+function operationFailed(step: Step, callId: string, operation: 'StartHoldMusic' | 'StopHoldMusic', why: string): void {
+  const call = step.call(callId);
+  if (!call || call.holdPending !== operation || call.phase === 'Ended') return;
+  const { holdPending: _failed, ...rest } = call;
+  step.log('warn', `${operation} failed: ${why}`, callId);
+  // The state did not change; publishing it again with Reason Failed tells the softphone its command did not work.
+  step.publish(step.put(rest), rest.phase === 'OnHold' ? 'OnHold' : 'Connected', { reason: 'Failed' });
+}
+
+function presenceObserved(step: Step, input: Extract<Input, { type: 'PresenceObserved' }>): void {
+  const agent = step.world.config.agents.find((a) => a.teamsUserId === input.teamsUserId);
+  if (!agent) return;
+  const state = step.agentState(agent);
+  const seen = state.presence?.sequenceNumber;
+  if (seen !== undefined && input.sequenceNumber !== undefined && input.sequenceNumber <= seen) return;
+  step.putAgent({
+    ...state,
+    presence: {
+      availability: input.availability,
+      activity: input.activity,
+      at: input.at,
+      ...(input.sequenceNumber !== undefined ? { sequenceNumber: input.sequenceNumber } : {})
+    }
+  });
+}
+
+function timerFired(step: Step, timerId: string): void {
+  const timer = step.world.timers[timerId];
+  if (!timer) return; // cancelled or already fired
+  delete step.world.timers[timerId];
+  if (timer.purpose === 'NoAnswer' && timer.callId) {
+    const call = step.call(timer.callId);
+    if (!call || call.phase !== 'Ringing') return;
+    const agent = call.agentUserId ? agentBySalesforceId(step.world.config, call.agentUserId) : undefined;
+    // S04: ringing stops, the no-answer rule (default: the agent's Teams settings) routes the call.
+    routeFromRinging(
+      step,
+      call,
+      'NoAnswer',
+      agent ? ruleFor(agent, 'NoAnswer') : undefined,
+      'Missed',
+      'NoAnswer',
+      true
+    );
+    return;
+  }
+  if (timer.purpose === 'DndExpiry' && timer.agentUserId) {
+    const state = step.agentStateById(timer.agentUserId);
+    if (!state) return;
+    const released = releaseDnd(state);
+    step.putAgent(released.state);
+    step.emit(...released.effects);
+    // DND was layered over "In a call": keep holding it if a call is still connected.
+    step.syncPresence(timer.agentUserId);
+  }
+}
+
+// ───────────────────────────── commands from Salesforce ─────────────────────────────
+
+function command(step: Step, cmd: Extract<Input, { type: 'CommandReceived' }>['command']): void {
+  const refuse = (why: string, callId?: string): void =>
+    step.emit({
+      type: 'Log',
+      level: 'warn',
+      message: `command ${cmd.Action__c} refused: ${why}`,
+      ...(callId ? { callId } : {}),
+      fields: { commandId: cmd.CommandId__c, requestedBy: cmd.RequestedBy__c }
+    });
+  if (cmd.Action__c === 'ReloadConfig') {
+    step.emit({ type: 'ReloadConfig' });
+    return;
+  }
+  const callId = cmd.TeamsCallId__c;
+  const call = callId ? step.call(callId) : undefined;
+  if (!callId || !call) return refuse('unknown call', callId);
+  if (call.agentUserId === undefined || call.agentUserId !== cmd.RequestedBy__c)
+    return refuse("requester is not the call's agent", callId);
+  if (call.phase === 'Ended' || call.final) return refuse('the call has ended', callId);
+  if (call.holdPending !== undefined && (cmd.Action__c === 'Hold' || cmd.Action__c === 'Resume')) {
+    return refuse(`a ${call.holdPending} is in progress`, callId);
+  }
+  switch (cmd.Action__c) {
+    case 'Hold':
+      if (call.phase !== 'Connected') return refuse(`cannot hold a call that is ${call.phase}`, callId);
+      return startHold(step, call, 'Command');
+    case 'Resume': {
+      if (call.phase !== 'OnHold') return refuse(`cannot resume a call that is ${call.phase}`, callId);
+      stopHold(step, call);
+      // S16: only one call is active; resuming this one holds the other connected call.
+      for (const other of connectedCalls(step.world, call.agentUserId)) {
+        if (other.callId !== callId && other.phase === 'Connected' && other.holdPending === undefined)
+          startHold(step, other, 'OtherCall');
+      }
+      return;
+    }
+    case 'Hangup':
+      if (call.phase !== 'Connected' && call.phase !== 'OnHold')
+        return refuse(`cannot hang up a call that is ${call.phase}`, callId);
+      step.emit({ type: 'HangUp', callId });
+      step.end(step.finish(call, 'Ended', 'AgentHungUp'));
+      return;
+    case 'Reject':
+      if (call.phase !== 'Ringing') return refuse(`cannot reject a call that is ${call.phase}`, callId);
+      return rejected(step, callId, true);
+  }
+}
+
+// ───────────────────────────── effect failures ─────────────────────────────
+
+function effectFailed(step: Step, effect: Effect, error: string): void {
+  switch (effect.type) {
+    case 'AnswerCall': {
+      const call = step.call(effect.callId);
+      if (!call || call.phase !== 'Ringing') return;
+      step.log('error', `answer failed: ${error}`, call.callId);
+      if (call.invitePending && call.agentTeamsId)
+        step.emit({ type: 'CancelInvite', callId: call.callId, teamsUserId: call.agentTeamsId });
+      step.end(step.finish(call, 'Missed', 'Failed'));
+      return;
+    }
+    case 'InviteAgent':
+      return inviteFailed(step, effect.callId, `invite failed: ${error}`);
+    case 'Redirect':
+    case 'Transfer': {
+      const call = step.call(effect.callId);
+      if (call && call.phase === 'Routing') routingFailed(step, call, `${effect.type} failed: ${error}`);
+      return;
+    }
+    case 'StartHoldMusic':
+    case 'StopHoldMusic':
+      return operationFailed(step, effect.callId, effect.type, error);
+    default:
+      step.log('warn', `${effect.type} failed: ${error}`, 'callId' in effect ? effect.callId : undefined);
+  }
+}

@@ -1,0 +1,41 @@
+import type {
+  AnswerCall,
+  CancelInvite,
+  HangUp,
+  InviteAgent,
+  Redirect,
+  RemoveParticipant,
+  StartHoldMusic,
+  StopHoldMusic,
+  Transfer
+} from '../domain/model.ts';
+
+/**
+ * Graph call control for the bot's legs (graph-calls.md §5–§7). Each method issues one Graph request and resolves
+ * when Graph accepted it (2xx/202); asynchronous outcomes (operation completed, roster changes, transfer results)
+ * come back later as domain inputs through the webhook, not through these promises.
+ * A rejection means "not accepted": the app feeds it back to the engine as `EffectFailed`. Implementations must not
+ * blindly retry (Graph call control is not idempotent); check the call's state first (§10).
+ */
+export interface CallControl {
+  answer(effect: AnswerCall): Promise<void>;
+  /**
+   * Issued in the same step as `answer` (the ring path has no round trip in between): the adapter must queue the
+   * invite until the answer request was accepted / the leg is establishing, if Graph refuses it earlier.
+   */
+  inviteAgent(effect: InviteAgent): Promise<void>;
+  /** Stop the agent's Teams from ringing: cancel the pending invite operation (or remove the invited participant). */
+  cancelInvite(effect: CancelInvite): Promise<void>;
+  removeParticipant(effect: RemoveParticipant): Promise<void>;
+  startHoldMusic(effect: StartHoldMusic): Promise<void>;
+  stopHoldMusic(effect: StopHoldMusic): Promise<void>;
+  /** Blind transfer of an established call; `target.identity` is already the Graph identity shape to send. */
+  transfer(effect: Transfer): Promise<void>;
+  /** Redirect of a call still `incoming` (never answered by the bot). */
+  redirect(effect: Redirect): Promise<void>;
+  /**
+   * End the bot's leg (DELETE /communications/calls/{id}); 404 means already gone and should resolve. On a call the
+   * bot never answered (an unknown line) this is a reject (`POST …/reject`).
+   */
+  hangUp(effect: HangUp): Promise<void>;
+}
