@@ -139,8 +139,7 @@ export class SqliteStore implements WorldStore, DeliveryStore {
 
   getReplayId(topic: string): Promise<Buffer | undefined> {
     const row = this.db.prepare('SELECT replay_id FROM replay WHERE topic = ?').get(topic) as
-      | { replay_id: Buffer }
-      | undefined;
+      { replay_id: Buffer } | undefined;
     return Promise.resolve(row?.replay_id);
   }
 
@@ -163,8 +162,7 @@ export class SqliteStore implements WorldStore, DeliveryStore {
   deadLetter(eventId: string, error: string, at: string): Promise<void> {
     this.db.transaction(() => {
       const row = this.db.prepare('SELECT event FROM outbox WHERE event_id = ?').get(eventId) as
-        | { event: string }
-        | undefined;
+        { event: string } | undefined;
       if (!row) return;
       this.db
         .prepare('INSERT OR REPLACE INTO dead_letter (event_id, event, error, failed_at) VALUES (?, ?, ?, ?)')

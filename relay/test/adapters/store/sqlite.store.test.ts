@@ -49,14 +49,24 @@ void describe('SqliteStore', () => {
       (await reopened.pendingOutbox('9999', 10)).map((row) => row.event.EventId__c),
       ['call-1-1']
     );
-    assert.deepEqual((await reopened.pendingEffects()).map((e) => e.effectKey), ['in-1#0']);
+    assert.deepEqual(
+      (await reopened.pendingEffects()).map((e) => e.effectKey),
+      ['in-1#0']
+    );
     assert.equal(reopened.schemaVersion, 1);
     reopened.close();
   });
 
   void it('[B01] writes an event once even when the same step is committed twice (replay after a crash)', async () => {
     const store = new SqliteStore(freshFile());
-    const commit = { world: world('w'), inputKey: 'k', outbox: [event('c', 1)], effects: [], timersScheduled: [], timersCancelled: [] };
+    const commit = {
+      world: world('w'),
+      inputKey: 'k',
+      outbox: [event('c', 1)],
+      effects: [],
+      timersScheduled: [],
+      timersCancelled: []
+    };
     await store.commit(commit);
     await store.commit(commit);
     assert.equal(await store.outboxDepth(), 1);
@@ -75,13 +85,19 @@ void describe('SqliteStore', () => {
     });
     await store.recordOutboxFailure('b-1', 'UNAVAILABLE', '2026-11-24T10:05:00.000Z');
     const due = await store.pendingOutbox('2026-11-24T10:01:00.000Z', 10);
-    assert.deepEqual(due.map((r) => r.event.EventId__c), ['a-1', 'a-2']);
+    assert.deepEqual(
+      due.map((r) => r.event.EventId__c),
+      ['a-1', 'a-2']
+    );
     const later = await store.pendingOutbox('2026-11-24T10:06:00.000Z', 10);
-    assert.deepEqual(later.map((r) => [r.event.EventId__c, r.attempts, r.lastError]), [
-      ['a-1', 0, undefined],
-      ['b-1', 1, 'UNAVAILABLE'],
-      ['a-2', 0, undefined]
-    ]);
+    assert.deepEqual(
+      later.map((r) => [r.event.EventId__c, r.attempts, r.lastError]),
+      [
+        ['a-1', 0, undefined],
+        ['b-1', 1, 'UNAVAILABLE'],
+        ['a-2', 0, undefined]
+      ]
+    );
     await store.deleteOutbox(['a-1', 'a-2']);
     assert.equal(await store.outboxDepth(), 1);
     store.close();
@@ -89,7 +105,14 @@ void describe('SqliteStore', () => {
 
   void it('[B01] moves a rejected event to the dead letters with its error instead of dropping it', async () => {
     const store = new SqliteStore(freshFile());
-    await store.commit({ world: world('w'), inputKey: 'k', outbox: [event('x', 1)], effects: [], timersScheduled: [], timersCancelled: [] });
+    await store.commit({
+      world: world('w'),
+      inputKey: 'k',
+      outbox: [event('x', 1)],
+      effects: [],
+      timersScheduled: [],
+      timersCancelled: []
+    });
     await store.deadLetter('x-1', 'INVALID_FIELD: State__c', '2026-11-24T10:00:00.000Z');
     assert.equal(await store.outboxDepth(), 0);
     const letters = await store.deadLetters();
@@ -105,7 +128,10 @@ void describe('SqliteStore', () => {
     assert.equal(await store.addToInbox({ key: 'n1', body: '{"a":1}', receivedAt: 't2' }), false);
     assert.equal(await store.addToInbox({ key: 'n2', body: '{"b":2}', receivedAt: 't3' }), true);
     await store.markInboxProcessed('n1');
-    assert.deepEqual((await store.pendingInbox(10)).map((i) => i.key), ['n2']);
+    assert.deepEqual(
+      (await store.pendingInbox(10)).map((i) => i.key),
+      ['n2']
+    );
     store.close();
   });
 
