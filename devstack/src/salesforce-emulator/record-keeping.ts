@@ -1,0 +1,286 @@
+/**
+ * How `TeamsCallEvent__e` batches update `TeamsCall__c`, its timeline and Tasks — the TypeScript twin of the Apex
+ * `TeamsCallEventHandler`. Pure functions, no I/O. Both are checked against
+ * `force-app/tests/shared-vectors/staticresources/TeamsCallRecordVectors.json`; change the vectors first.
+ */
+
+export const TERMINAL_STATES: ReadonlySet<string> = new Set([
+  'Ended',
+  'Missed',
+  'Abandoned',
+  'Rejected',
+  'Redirected',
+  'Transferred',
+  'Suppressed'
+]);
+
+/** One `TeamsCallEvent__e` as delivered (platform-event field names; absent = null). */
+export interface CallEventRecord {
+  EventId__c: string;
+  TeamsCallId__c: string;
+  Sequence__c: number;
+  Kind__c: string;
+  State__c?: string | null;
+  Reason__c?: string | null;
+  Direction__c?: string | null;
+  CallerNumber__c?: string | null;
+  CallerName__c?: string | null;
+  DialledNumber__c?: string | null;
+  AgentUserId__c?: string | null;
+  AgentTeamsId__c?: string | null;
+  Target__c?: string | null;
+  Participants__c?: string | null;
+  Presence__c?: string | null;
+  RelatedCallId__c?: string | null;
+  OccurredAt__c: string;
+}
+
+/** The `TeamsCall__c` fields record keeping reads and writes (ISO strings for Date/Time). */
+export interface CallRecord {
+  TeamsCallId__c: string;
+  OwnerId: string | null;
+  State__c: string | null;
+  Outcome__c: string | null;
+  Reason__c: string | null;
+  IsMissed__c: boolean;
+  Direction__c: string | null;
+  CallerNumber__c: string | null;
+  CallerName__c: string | null;
+  DialledNumber__c: string | null;
+  AgentTeamsId__c: string | null;
+  Target__c: string | null;
+  Participants__c: string | null;
+  RelatedCallId__c: string | null;
+  StartedAt__c: string | null;
+  AnsweredAt__c: string | null;
+  EndedAt__c: string | null;
+  RingSeconds__c: number | null;
+  TalkSeconds__c: number | null;
+  LastSequence__c: number | null;
+  DoNotLog__c: boolean;
+  Disposition__c: string | null;
+  TaskId__c: string | null;
+}
+
+export interface TimelineRow {
+  EventId__c: string;
+  TeamsCallId__c: string;
+  Sequence__c: number;
+  State__c: string | null;
+  Reason__c: string | null;
+  Target__c: string | null;
+  OccurredAt__c: string;
+  IsApplied__c: boolean;
+}
+
+export interface CallTask {
+  Subject: string;
+  TaskSubtype: 'Call';
+  Status: 'Completed';
+  CallType: string;
+  CallDurationInSeconds: number;
+  CallObject: string;
+  CallDisposition: string;
+  OwnerId: string | null;
+}
+
+export interface LoggingSettings {
+  LogMissedCalls__c: boolean;
+  LogAllCalls__c: boolean;
+}
+
+/** What the org holds for the calls a batch touches. */
+export interface RecordKeepingState {
+  calls: Map<string, CallRecord>;
+  timeline: TimelineRow[];
+  tasks: CallTask[];
+}
+
+export function emptyCall(teamsCallId: string): CallRecord {
+  return {
+    TeamsCallId__c: teamsCallId,
+    OwnerId: null,
+    State__c: null,
+    Outcome__c: null,
+    Reason__c: null,
+    IsMissed__c: false,
+    Direction__c: null,
+    CallerNumber__c: null,
+    CallerName__c: null,
+    DialledNumber__c: null,
+    AgentTeamsId__c: null,
+    Target__c: null,
+    Participants__c: null,
+    RelatedCallId__c: null,
+    StartedAt__c: null,
+    AnsweredAt__c: null,
+    EndedAt__c: null,
+    RingSeconds__c: null,
+    TalkSeconds__c: null,
+    LastSequence__c: null,
+    DoNotLog__c: false,
+    Disposition__c: null,
+    TaskId__c: null
+  };
+}
+
+function isBlank(value: string | null | undefined): value is null | undefined {
+  return value === null || value === undefined || value.trim() === '';
+}
+
+function secondsBetween(fromIso: string, toIso: string): number {
+  return Math.max(0, Math.floor((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
+}
+
+/** Outcome of a call in a terminal state: the report value of S11. */
+export function outcomeOf(state: string, reason: string | null, answered: boolean): string {
+  switch (state) {
+    case 'Ended':
+      if (answered) return 'Answered';
+      return reason === 'CallerHungUp' ? 'Abandoned' : 'Missed';
+    case 'Suppressed':
+      return 'Missed';
+    default:
+      return state;
+  }
+}
+
+/** Missed = ended without being answered and not declined by the agent (S14 rejects are not missed). */
+export function isMissedCall(state: string, reason: string | null, answered: boolean): boolean {
+  return !answered && state !== 'Rejected' && reason !== 'Declined';
+}
+
+function copyIfPresent<K extends keyof CallRecord & keyof CallEventRecord>(
+  call: CallRecord,
+  event: CallEventRecord,
+  field: K
+): void {
+  const value = event[field];
+  if (typeof value === 'string' && !isBlank(value)) {
+    (call as unknown as Record<string, unknown>)[field] = value;
+  }
+}
+
+/** Applies one event that is newer than the call's last sequence. Returns true when the call just ended. */
+export function applyCallEvent(call: CallRecord, event: CallEventRecord): boolean {
+  const wasTerminal = call.State__c !== null && TERMINAL_STATES.has(call.State__c);
+  if (!isBlank(event.AgentUserId__c)) call.OwnerId = event.AgentUserId__c;
+  for (const field of [
+    'Direction__c',
+    'CallerNumber__c',
+    'CallerName__c',
+    'DialledNumber__c',
+    'AgentTeamsId__c',
+    'Target__c',
+    'RelatedCallId__c',
+    'Participants__c'
+  ] as const) {
+    copyIfPresent(call, event, field);
+  }
+  call.LastSequence__c = event.Sequence__c;
+  if (!isBlank(event.State__c)) call.State__c = event.State__c;
+  if (!isBlank(event.Reason__c)) call.Reason__c = event.Reason__c;
+  call.StartedAt__c ??= event.OccurredAt__c;
+  if (event.State__c === 'Connected') call.AnsweredAt__c ??= event.OccurredAt__c;
+
+  const isTerminal = call.State__c !== null && TERMINAL_STATES.has(call.State__c);
+  if (isTerminal && call.State__c !== null) {
+    call.EndedAt__c ??= event.OccurredAt__c;
+    const answered = call.AnsweredAt__c !== null;
+    call.Outcome__c = outcomeOf(call.State__c, call.Reason__c, answered);
+    call.IsMissed__c = isMissedCall(call.State__c, call.Reason__c, answered);
+  }
+  const ringEnd = call.AnsweredAt__c ?? call.EndedAt__c;
+  call.RingSeconds__c =
+    call.StartedAt__c !== null && ringEnd !== null ? secondsBetween(call.StartedAt__c, ringEnd) : null;
+  if (call.EndedAt__c === null) {
+    call.TalkSeconds__c = null;
+  } else {
+    call.TalkSeconds__c = call.AnsweredAt__c === null ? 0 : secondsBetween(call.AnsweredAt__c, call.EndedAt__c);
+  }
+  return isTerminal && !wasTerminal;
+}
+
+/** S17 / B04: missed calls per the org's missed-call setting; every call when "log all" is on, unless do-not-log. */
+export function shouldLogTask(call: CallRecord, settings: LoggingSettings): boolean {
+  if (call.TaskId__c !== null) return false;
+  if (call.IsMissed__c && settings.LogMissedCalls__c) return true;
+  return settings.LogAllCalls__c && !call.DoNotLog__c;
+}
+
+export function buildTask(call: CallRecord): CallTask {
+  const who = !isBlank(call.CallerName__c) ? call.CallerName__c : (call.CallerNumber__c ?? 'an unknown caller');
+  const direction = call.Direction__c ?? 'Inbound';
+  let subject: string;
+  if (call.IsMissed__c) subject = `Missed call from ${who}`;
+  else subject = direction === 'Outbound' ? `Outbound call to ${who}` : `Inbound call from ${who}`;
+  const outcome = call.Outcome__c ?? call.State__c ?? '';
+  const disposition = isBlank(call.Disposition__c)
+    ? outcome + (isBlank(call.Reason__c) ? '' : ` (${call.Reason__c})`)
+    : call.Disposition__c;
+  return {
+    Subject: subject,
+    TaskSubtype: 'Call',
+    Status: 'Completed',
+    CallType: direction,
+    CallDurationInSeconds: call.TalkSeconds__c ?? 0,
+    CallObject: call.TeamsCallId__c,
+    CallDisposition: disposition,
+    OwnerId: call.OwnerId
+  };
+}
+
+/**
+ * One trigger invocation: Call events grouped per call and applied in sequence order; an event whose EventId is
+ * already on the timeline is a redelivery and ignored; an event not newer than the last applied sequence is
+ * kept on the timeline with `IsApplied__c` false (B08). Presence and Heartbeat events are not call records.
+ */
+export function applyBatch(state: RecordKeepingState, events: CallEventRecord[], settings: LoggingSettings): void {
+  const seenEventIds = new Set(state.timeline.map((row) => row.EventId__c));
+  const ordered = stableGroupByCall(
+    events.filter((event) => event.Kind__c === 'Call' && !isBlank(event.TeamsCallId__c))
+  );
+  for (const event of ordered) {
+    if (seenEventIds.has(event.EventId__c)) continue;
+    seenEventIds.add(event.EventId__c);
+    let call = state.calls.get(event.TeamsCallId__c);
+    if (call === undefined) {
+      call = emptyCall(event.TeamsCallId__c);
+      state.calls.set(event.TeamsCallId__c, call);
+    }
+    const isApplied = call.LastSequence__c === null || event.Sequence__c > call.LastSequence__c;
+    state.timeline.push({
+      EventId__c: event.EventId__c,
+      TeamsCallId__c: event.TeamsCallId__c,
+      Sequence__c: event.Sequence__c,
+      State__c: event.State__c ?? null,
+      Reason__c: event.Reason__c ?? null,
+      Target__c: event.Target__c ?? null,
+      OccurredAt__c: event.OccurredAt__c,
+      IsApplied__c: isApplied
+    });
+    if (!isApplied) continue;
+    const justEnded = applyCallEvent(call, event);
+    if (justEnded && shouldLogTask(call, settings)) {
+      const task = buildTask(call);
+      state.tasks.push(task);
+      call.TaskId__c = `task-${state.tasks.length}`;
+    }
+  }
+}
+
+/** Keeps calls in the order they first appear in the batch, each call's events in sequence order. */
+function stableGroupByCall(events: CallEventRecord[]): CallEventRecord[] {
+  const byCall = new Map<string, CallEventRecord[]>();
+  for (const event of events) {
+    const list = byCall.get(event.TeamsCallId__c) ?? [];
+    list.push(event);
+    byCall.set(event.TeamsCallId__c, list);
+  }
+  const result: CallEventRecord[] = [];
+  for (const list of byCall.values()) {
+    list.sort((a, b) => a.Sequence__c - b.Sequence__c);
+    result.push(...list);
+  }
+  return result;
+}

@@ -1,0 +1,3 @@
+trigger TeamsCallEventTrigger on TeamsCallEvent__e(after insert) {
+    TeamsCallEventHandler.handleTrigger(Trigger.new);
+}
