@@ -1,0 +1,80 @@
+// Runs the TypeScript twin of the Apex TeamsCallEventHandler (record-keeping.ts, shared vectors) on every
+// TeamsCallEvent__e the bus accepts, so TeamsCall__c, its timeline and Tasks appear in the store as in an org.
+import {
+  applyBatch,
+  type CallEventRecord,
+  type CallRecord,
+  type CallTask,
+  type LoggingSettings,
+  type TimelineRow
+} from './record-keeping.ts';
+import type { OrgStore, SRecord, StoredEvent } from './store.ts';
+
+const CALL = 'TeamsCall__c';
+const TIMELINE = 'TeamsCallTimelineEntry__c';
+
+/** Platform events carry DateTime as Avro long millis; the handler works on ISO strings like Apex JSON. */
+function toEventRecord(decoded: Record<string, unknown>): CallEventRecord {
+  const out: Record<string, unknown> = { ...decoded };
+  for (const [k, v] of Object.entries(out)) {
+    if (k.endsWith('At__c') && typeof v === 'number') out[k] = new Date(v).toISOString();
+  }
+  if (typeof out.OccurredAt__c !== 'string')
+    out.OccurredAt__c = new Date(Number(decoded.CreatedDate ?? Date.now())).toISOString();
+  return out as unknown as CallEventRecord;
+}
+
+function settingsOf(store: OrgStore): LoggingSettings {
+  const rows = store.all('TeamsPhoneSetting__mdt');
+  const row = rows.find((r) => r.DeveloperName === 'OrgOverride') ?? rows.find((r) => r.DeveloperName === 'Default');
+  return { LogMissedCalls__c: row?.LogMissedCalls__c !== false, LogAllCalls__c: row?.LogAllCalls__c === true };
+}
+
+export function handleCallEvents(store: OrgStore, events: StoredEvent[]): void {
+  const records = events.filter((e) => e.topic === '/event/TeamsCallEvent__e').map((e) => toEventRecord(e.decoded));
+  if (records.length === 0) return;
+  const callIds = new Set(records.map((r) => r.TeamsCallId__c));
+  const existing = new Map<string, SRecord>();
+  for (const rec of store.all(CALL))
+    if (callIds.has(String(rec.TeamsCallId__c))) existing.set(String(rec.TeamsCallId__c), rec);
+  const timelineBefore = store
+    .all(TIMELINE)
+    .filter((r) => callIds.has(String(r.TeamsCallId__c))) as unknown as TimelineRow[];
+  const state = {
+    calls: new Map<string, CallRecord>([...existing].map(([k, v]) => [k, { ...v } as unknown as CallRecord])),
+    timeline: [...timelineBefore],
+    tasks: [] as CallTask[]
+  };
+  const taskIdsBefore = new Map([...state.calls].map(([k, c]) => [k, c.TaskId__c]));
+  applyBatch(state, records, settingsOf(store));
+
+  const idByCall = new Map<string, string>();
+  for (const [callId, call] of state.calls) {
+    const prev = existing.get(callId);
+    const { ...fields } = call as unknown as Record<string, unknown>;
+    delete fields.Id;
+    if (prev) {
+      store.update(CALL, prev.Id, fields);
+      idByCall.set(callId, prev.Id);
+    } else {
+      idByCall.set(callId, store.insert(CALL, fields).Id);
+    }
+  }
+  for (const row of state.timeline.slice(timelineBefore.length)) {
+    store.insert(TIMELINE, { ...row, Call__c: idByCall.get(row.TeamsCallId__c) ?? null });
+  }
+  // record-keeping.ts numbers new Tasks itself; replace those placeholders with stored Task ids.
+  for (const [callId, call] of state.calls) {
+    if (call.TaskId__c === null || call.TaskId__c === taskIdsBefore.get(callId)) continue;
+    const index = Number(/^task-(\d+)$/.exec(call.TaskId__c)?.[1] ?? 0) - 1;
+    const task = state.tasks[index];
+    if (!task) continue;
+    const callSfId = idByCall.get(callId)!;
+    const stored = store.insert('Task', {
+      ...task,
+      WhatId: callSfId,
+      ActivityDate: new Date().toISOString().slice(0, 10)
+    });
+    store.update(CALL, callSfId, { TaskId__c: stored.Id });
+  }
+}

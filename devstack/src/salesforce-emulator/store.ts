@@ -1,0 +1,175 @@
+// SQLite storage for the emulated org: sObject records (JSON per row) and the platform-event log with replay ids.
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { getPath, matches, parseSoql, project } from './soql.ts';
+
+export type SRecord = Record<string, unknown> & { Id: string };
+
+export interface StoredEvent {
+  topic: string;
+  replayId: number;
+  schemaId: string;
+  payload: Buffer;
+  decoded: Record<string, unknown>;
+  publishedAt: number;
+}
+
+/** Deterministic 3-char key prefixes so ids look like Salesforce ids (15 + 3 chars). */
+const PREFIX: Record<string, string> = {
+  User: '005',
+  Contact: '003',
+  Lead: '00Q',
+  Account: '001',
+  Task: '00T'
+};
+
+function prefixFor(sobject: string): string {
+  if (PREFIX[sobject]) return PREFIX[sobject];
+  if (sobject.endsWith('__e')) return 'e00';
+  let h = 0;
+  for (const ch of sobject) h = (h * 31 + ch.charCodeAt(0)) % 1000;
+  return `a${String(h).padStart(2, '0').slice(-2)}`;
+}
+
+function sortKey(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export class OrgStore {
+  readonly db: Database.Database;
+  readonly orgId: string;
+
+  constructor(file = ':memory:', orgId = '00D000000000001EAA') {
+    this.db = new Database(file);
+    this.orgId = orgId;
+    this.db.pragma('journal_mode = WAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, sobject TEXT NOT NULL, data TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS records_sobject ON records (sobject);
+      CREATE TABLE IF NOT EXISTS events (
+        replay_id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, schema_id TEXT NOT NULL,
+        payload BLOB NOT NULL, decoded TEXT NOT NULL, published_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS events_topic ON events (topic, replay_id);
+    `);
+  }
+
+  newId(sobject: string): string {
+    const body = randomBytes(12).toString('hex').toUpperCase().slice(0, 12);
+    return `${prefixFor(sobject)}${body}AAA`;
+  }
+
+  insert(sobject: string, fields: Record<string, unknown>): SRecord {
+    const id = typeof fields.Id === 'string' ? fields.Id : this.newId(sobject);
+    const now = new Date().toISOString();
+    const rec: SRecord = { CreatedDate: now, LastModifiedDate: now, ...fields, Id: id };
+    this.db.prepare('INSERT INTO records (id, sobject, data) VALUES (?, ?, ?)').run(id, sobject, JSON.stringify(rec));
+    return rec;
+  }
+
+  get(sobject: string, id: string): SRecord | undefined {
+    const row = this.db.prepare('SELECT data FROM records WHERE sobject = ? AND id = ?').get(sobject, id) as
+      { data: string } | undefined;
+    return row ? (JSON.parse(row.data) as SRecord) : undefined;
+  }
+
+  getById(id: string): { sobject: string; rec: SRecord } | undefined {
+    const row = this.db.prepare('SELECT sobject, data FROM records WHERE id = ?').get(id) as
+      { sobject: string; data: string } | undefined;
+    return row ? { sobject: row.sobject, rec: JSON.parse(row.data) as SRecord } : undefined;
+  }
+
+  update(sobject: string, id: string, fields: Record<string, unknown>): SRecord | undefined {
+    const cur = this.get(sobject, id);
+    if (!cur) return undefined;
+    const next: SRecord = { ...cur, ...fields, Id: id, LastModifiedDate: new Date().toISOString() };
+    this.db.prepare('UPDATE records SET data = ? WHERE id = ?').run(JSON.stringify(next), id);
+    return next;
+  }
+
+  all(sobject: string): SRecord[] {
+    const rows = this.db.prepare('SELECT data FROM records WHERE sobject = ? ORDER BY rowid').all(sobject) as {
+      data: string;
+    }[];
+    return rows.map((r) => JSON.parse(r.data) as SRecord);
+  }
+
+  /** Follows `Foo__r.Bar` through the `Foo__c` id and `Owner.X` through `OwnerId`. */
+  private withRelations(rec: SRecord, fields: string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...rec };
+    for (const f of fields) {
+      const rel = f.split('.')[0]!;
+      if (!f.includes('.') || out[rel] !== undefined) continue;
+      const fk = rel.endsWith('__r') ? `${rel.slice(0, -3)}__c` : `${rel}Id`;
+      const target = getPath(rec, fk);
+      if (typeof target === 'string') out[rel] = this.getById(target)?.rec ?? null;
+    }
+    return out;
+  }
+
+  query(soql: string): { totalSize: number; done: true; records: Record<string, unknown>[] } {
+    const q = parseSoql(soql);
+    const fieldsUsed = [...q.fields, ...q.where.map((w) => w.field)];
+    let rows = this.all(q.object)
+      .map((r) => this.withRelations(r, fieldsUsed))
+      .filter((r) => matches(r, q.where));
+    if (q.orderBy) {
+      const { field, desc } = q.orderBy;
+      rows = rows.sort((a, b) => {
+        const av = sortKey(getPath(a, field));
+        const bv = sortKey(getPath(b, field));
+        return desc ? bv.localeCompare(av) : av.localeCompare(bv);
+      });
+    }
+    if (q.limit !== undefined) rows = rows.slice(0, q.limit);
+    const records = rows.map((r) => ({
+      attributes: { type: q.object, url: `/services/data/v67.0/sobjects/${q.object}/${String(r.Id)}` },
+      ...project(r, q.fields)
+    }));
+    return { totalSize: records.length, done: true, records };
+  }
+
+  appendEvent(topic: string, schemaId: string, payload: Buffer, decoded: Record<string, unknown>): StoredEvent {
+    const publishedAt = Date.now();
+    const info = this.db
+      .prepare('INSERT INTO events (topic, schema_id, payload, decoded, published_at) VALUES (?, ?, ?, ?, ?)')
+      .run(topic, schemaId, payload, JSON.stringify(decoded), publishedAt);
+    return { topic, replayId: Number(info.lastInsertRowid), schemaId, payload, decoded, publishedAt };
+  }
+
+  eventsAfter(topic: string, replayId: number, limit: number): StoredEvent[] {
+    const rows = this.db
+      .prepare(
+        'SELECT replay_id, schema_id, payload, decoded, published_at FROM events WHERE topic = ? AND replay_id > ? ORDER BY replay_id LIMIT ?'
+      )
+      .all(topic, replayId, limit) as {
+      replay_id: number;
+      schema_id: string;
+      payload: Buffer;
+      decoded: string;
+      published_at: number;
+    }[];
+    return rows.map((r) => ({
+      topic,
+      replayId: r.replay_id,
+      schemaId: r.schema_id,
+      payload: r.payload,
+      decoded: JSON.parse(r.decoded) as Record<string, unknown>,
+      publishedAt: r.published_at
+    }));
+  }
+
+  /** Latest replay id across the bus (Salesforce replay ids are per channel but monotonic; one counter suffices). */
+  latestReplayId(): number {
+    const row = this.db.prepare('SELECT MAX(replay_id) AS m FROM events').get() as { m: number | null };
+    return row.m ?? 0;
+  }
+
+  hasEvent(topic: string, replayId: number): boolean {
+    return !!this.db.prepare('SELECT 1 FROM events WHERE topic = ? AND replay_id = ?').get(topic, replayId);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
