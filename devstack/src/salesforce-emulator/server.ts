@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { EventBus } from './event-bus.ts';
 import { handleCallEvents } from './event-handler.ts';
 import { TokenRegistry, verifyAssertion, type OAuthConfig } from './oauth.ts';
+import { registerApexRoutes } from './apex/index.ts';
 import { startPubSub } from './pubsub-server.ts';
 import { SoqlError } from './soql.ts';
 import { OrgStore, type StoredEvent } from './store.ts';
@@ -225,6 +226,8 @@ export async function start(options: SalesforceEmulatorOptions): Promise<Salesfo
       .eventsAfter(req.query.topic ?? '/event/TeamsCallEvent__e', 0, 10_000)
       .map((e) => ({ replayId: e.replayId, payload: e.decoded }))
   );
+
+  registerApexRoutes(app, { store, bus, integrationUsername: options.oauth.username, prepareDemoOrg: !!seeded });
 
   // CometD for browser subscribers (lightning/empApi's transport).
   const faye = require('faye') as {

@@ -453,7 +453,8 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
   });
 
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-  baseUrl = address.replace('127.0.0.1', 'localhost').replace(/^http:/, 'https:');
+  // Keep the bound IP: 'localhost' may resolve to ::1 first, where nothing listens (the certificate names both).
+  baseUrl = address.replace(/^http:/, 'https:');
   return {
     url: baseUrl,
     graphUrl: `${baseUrl}/v1.0`,

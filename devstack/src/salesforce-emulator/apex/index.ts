@@ -1,0 +1,84 @@
+// DEVELOPMENT ONLY — the Apex controller contracts over HTTP for the console preview:
+// `POST /_preview/apex/<Class>/<method>` (JSON body = the named Apex parameters, `x-preview-user` = running user)
+// answers 200 with the method's JSON or 400 `{ body: { message } }` like an AuraHandledException;
+// `GET /_preview/users` lists who one can sign in as; `GET /_preview/records/<id>` feeds the preview's record tabs.
+import type { FastifyInstance } from 'fastify';
+import type { EventBus } from '../event-bus.ts';
+import type { OrgStore } from '../store.ts';
+import { callHistoryMethods } from './call-history-controller.ts';
+import { AuraError, type ApexMethod, type ApexParams } from './context.ts';
+import { preparePreviewOrg, previewUsers } from './preview-org.ts';
+import { redirectRuleMethods } from './redirect-rule-controller.ts';
+import { setupMethods } from './setup-controller.ts';
+import { softphoneMethods } from './softphone-controller.ts';
+
+export const APEX_CONTROLLERS: Readonly<Record<string, Record<string, ApexMethod>>> = {
+  TeamsSoftphoneController: softphoneMethods,
+  TeamsCallHistoryController: callHistoryMethods,
+  TeamsRedirectRuleController: redirectRuleMethods,
+  TeamsSetupController: setupMethods
+};
+
+export interface ApexRoutesOptions {
+  store: OrgStore;
+  bus: EventBus;
+  /** The relay's user: gets TeamsPhoneIntegration so the setup checks pass on a seeded org. */
+  integrationUsername?: string;
+  /** Add permission sets and the demo admin (preview-org.ts); the server does so for a seeded org. */
+  prepareDemoOrg?: boolean;
+}
+
+const auraBody = (message: string) => ({ body: { message } });
+
+/** Fields a record tab shows; never ids or system fields. */
+const RECORD_FIELDS = ['Phone', 'MobilePhone', 'Email', 'Company', 'Title'];
+
+export function registerApexRoutes(app: FastifyInstance, options: ApexRoutesOptions): void {
+  const { store, bus } = options;
+  if (options.prepareDemoOrg !== false) preparePreviewOrg(store, options.integrationUsername);
+
+  app.get('/_preview/users', () => previewUsers(store));
+
+  app.get<{ Params: { id: string } }>('/_preview/records/:id', async (req, reply) => {
+    const found = store.getById(req.params.id);
+    if (!found || !['Contact', 'Lead', 'Account'].includes(found.sobject)) {
+      return reply.code(404).send({ message: 'No such record' });
+    }
+    const fields = Object.fromEntries(
+      RECORD_FIELDS.filter((f) => found.rec[f] !== null && found.rec[f] !== undefined).map((f) => [f, found.rec[f]])
+    );
+    return { id: found.rec.Id, objectApiName: found.sobject, name: found.rec.Name ?? null, fields };
+  });
+
+  app.post<{ Params: { className: string; method: string } }>(
+    '/_preview/apex/:className/:method',
+    async (req, reply) => {
+      const { className, method } = req.params;
+      const controller = Object.hasOwn(APEX_CONTROLLERS, className) ? APEX_CONTROLLERS[className] : undefined;
+      const handler = controller && Object.hasOwn(controller, method) ? controller[method] : undefined;
+      if (!handler) return reply.code(404).send(auraBody(`No Apex method ${className}.${method} in the emulator.`));
+      const header = req.headers['x-preview-user'];
+      const userId = typeof header === 'string' ? header.trim() : '';
+      const user = userId ? store.get('User', userId) : undefined;
+      if (!user || user.IsActive !== true) {
+        return reply.code(401).send(auraBody('Sign in as one of the demo users (x-preview-user).'));
+      }
+      const body = req.body ?? {};
+      if (typeof body !== 'object' || Array.isArray(body)) {
+        return reply.code(400).send(auraBody('The parameters must be a JSON object.'));
+      }
+      try {
+        const result = handler({ store, bus, userId: user.Id }, body as ApexParams);
+        // Serialized here so a String result (sendCommand's command id) is JSON too, as Lightning returns it.
+        return reply
+          .code(200)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(JSON.stringify(result ?? null));
+      } catch (failure) {
+        if (failure instanceof AuraError) return reply.code(400).send(auraBody(failure.message));
+        req.log.error({ err: failure }, `${className}.${method} failed`);
+        return reply.code(500).send(auraBody('The emulator failed on this call.'));
+      }
+    }
+  );
+}

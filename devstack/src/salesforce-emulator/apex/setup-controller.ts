@@ -1,0 +1,301 @@
+// TeamsSetupController twin (B07). The checks read the emulator's store; the trigger subscription has no
+// EventBusSubscriber here (the emulator's event handler stands in for the trigger), so every detail says
+// "emulated" to keep the preview honest about what it checked.
+import type { SRecord } from '../store.ts';
+import { normalizePhone, MESSAGES as RULE_MESSAGES } from '../redirect-rule-validator.ts';
+import { sendReloadConfig } from './command-publisher.ts';
+import {
+  AuraError,
+  assigneesOf,
+  hasAdminPermissionSet,
+  isBlank,
+  stringParam,
+  toId,
+  userName,
+  type ApexContext,
+  type ApexMethod
+} from './context.ts';
+
+export const SETUP_MESSAGES = {
+  adminsOnly: 'Only Teams Phone admins can use the setup page.',
+  generic: 'The setup page could not load this. Try again.',
+  chooseUser: 'Choose the Salesforce user.',
+  teamsUserId: 'Enter the Microsoft Entra object id (a GUID) of the Teams user.'
+} as const;
+
+export const HEARTBEAT_FRESH_MINUTES = 5;
+export const HEARTBEAT_STALE_MINUTES = 60;
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const EMULATED = ' (emulated by the dev-only Salesforce emulator)';
+
+interface SetupCheck {
+  name: string;
+  label: string;
+  status: 'Pass' | 'Fail' | 'Warn';
+  detail: string;
+  fix: string | null;
+}
+
+function check(
+  name: string,
+  label: string,
+  status: SetupCheck['status'],
+  detail: string,
+  fix: string | null
+): SetupCheck {
+  return { name, label, status, detail: detail + EMULATED, fix };
+}
+
+function requireAdmin(ctx: ApexContext): void {
+  if (!hasAdminPermissionSet(ctx.store, ctx.userId)) throw new AuraError(SETUP_MESSAGES.adminsOnly);
+}
+
+function guarded<T>(body: () => T): T {
+  try {
+    return body();
+  } catch (failure) {
+    if (failure instanceof AuraError) throw failure;
+    throw new AuraError(SETUP_MESSAGES.generic);
+  }
+}
+
+function activeAssignees(ctx: ApexContext, permissionSet: string): number {
+  return assigneesOf(ctx.store, permissionSet).filter((id) => ctx.store.get('User', id)?.IsActive === true).length;
+}
+
+function minutesSince(iso: string, now: number): number {
+  return Math.trunc((now - Date.parse(iso)) / 60000);
+}
+
+function allLines(ctx: ApexContext): SRecord[] {
+  return ctx.store
+    .all('TeamsPhoneUser__c')
+    .sort((a, b) => (userName(ctx.store, a.User__c) ?? '').localeCompare(userName(ctx.store, b.User__c) ?? ''));
+}
+
+function phoneUserRow(ctx: ApexContext, line: SRecord): Record<string, unknown> {
+  return {
+    recordId: line.Id,
+    userId: line.User__c ?? null,
+    userName: userName(ctx.store, line.User__c),
+    teamsUserId: line.TeamsUserId__c ?? null,
+    teamsUpn: line.TeamsUpn__c ?? null,
+    phoneNumber: line.PhoneNumber__c ?? null,
+    extension: line.Extension__c ?? null,
+    isActive: line.IsActive__c === true
+  };
+}
+
+function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
+  const checks: SetupCheck[] = [];
+  const agents = activeAssignees(ctx, 'TeamsPhoneAgent');
+  checks.push(
+    check(
+      'agentPermissionSet',
+      'Agents have the TeamsPhoneAgent permission set',
+      agents > 0 ? 'Pass' : 'Fail',
+      `${agents} active user(s) assigned.`,
+      agents > 0 ? null : 'Assign the TeamsPhoneAgent permission set to every agent.'
+    )
+  );
+  const integrationUsers = activeAssignees(ctx, 'TeamsPhoneIntegration');
+  const integrationStatus = integrationUsers === 1 ? 'Pass' : integrationUsers === 0 ? 'Fail' : 'Warn';
+  checks.push(
+    check(
+      'integrationPermissionSet',
+      "The relay's integration user has the TeamsPhoneIntegration permission set",
+      integrationStatus,
+      `${integrationUsers} active user(s) assigned.`,
+      integrationStatus === 'Pass'
+        ? null
+        : 'Assign TeamsPhoneIntegration to exactly one integration user: the user the relay signs in as.'
+    )
+  );
+
+  let total = 0;
+  let broken = 0;
+  for (const line of allLines(ctx)) {
+    if (line.IsActive__c !== true) continue;
+    total++;
+    const hasTeamsId = typeof line.TeamsUserId__c === 'string' && GUID.test(line.TeamsUserId__c);
+    if (ctx.store.get('User', String(line.User__c))?.IsActive !== true || !hasTeamsId) broken++;
+  }
+  const lineStatus = total === 0 ? 'Fail' : broken === 0 ? 'Pass' : 'Warn';
+  checks.push(
+    check(
+      'phoneUsers',
+      'Phone users are mapped to active users with Teams ids',
+      lineStatus,
+      `${total} active line(s), ${broken} without an active user or a Teams object id.`,
+      lineStatus === 'Pass'
+        ? null
+        : 'On the Phone users list, give every active line an active Salesforce user and the Teams object id.'
+    )
+  );
+
+  const statuses = ctx.store
+    .all('TeamsRelayStatus__c')
+    .filter((status) => typeof status.LastHeartbeatAt__c === 'string')
+    .sort((a, b) => Date.parse(String(b.LastHeartbeatAt__c)) - Date.parse(String(a.LastHeartbeatAt__c)));
+  const latest = statuses[0];
+  let heartbeatStatus: SetupCheck['status'] = 'Fail';
+  let heartbeatDetail = 'No relay has reported yet.';
+  if (latest) {
+    const minutes = minutesSince(String(latest.LastHeartbeatAt__c), now);
+    heartbeatStatus =
+      minutes <= HEARTBEAT_FRESH_MINUTES ? 'Pass' : minutes <= HEARTBEAT_STALE_MINUTES ? 'Warn' : 'Fail';
+    heartbeatDetail = `Last heartbeat ${minutes} minute(s) ago from ${String(latest.RelayInstanceId__c)}.`;
+  }
+  checks.push(
+    check(
+      'relayHeartbeat',
+      'The relay is running',
+      heartbeatStatus,
+      heartbeatDetail,
+      heartbeatStatus === 'Pass'
+        ? null
+        : 'Check that the relay is running and can reach Salesforce (its logs name the failing step).'
+    )
+  );
+
+  const entries = ctx.store.all('TeamsCallTimelineEntry__c');
+  checks.push(
+    entries.length === 0
+      ? check(
+          'triggerSubscription',
+          'The call event trigger is subscribed',
+          'Warn',
+          'No event has reached the trigger yet.',
+          'Make a test call; if this stays, check that TeamsCallEventTrigger is active.'
+        )
+      : check('triggerSubscription', 'The call event trigger is subscribed', 'Pass', 'Status Running', null)
+  );
+
+  const newest = entries
+    .map((entry) => Date.parse(String(entry.CreatedDate)))
+    .filter((millis) => !Number.isNaN(millis))
+    .sort((a, b) => b - a)[0];
+  checks.push(
+    newest === undefined
+      ? check(
+          'lastEvent',
+          'Call events reach Salesforce',
+          'Warn',
+          'No call event recorded yet.',
+          "Make a test call to an agent's number."
+        )
+      : check(
+          'lastEvent',
+          'Call events reach Salesforce',
+          'Pass',
+          `Last call event ${Math.trunc((now - newest) / 60000)} minute(s) ago.`,
+          null
+        )
+  );
+  return checks;
+}
+
+interface PhoneUserInput {
+  recordId: string | null;
+  userId: string | null;
+  teamsUserId: string | null;
+  teamsUpn: string | null;
+  phoneNumber: string | null;
+  extension: string | null;
+  isActive: boolean;
+}
+
+/** JSON.deserialize(…, PhoneUserRow.class): typed fields, a malformed Id fails the whole call. */
+function parsePhoneUser(json: string | null): PhoneUserInput {
+  const raw = JSON.parse(json ?? 'null') as Record<string, unknown>;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new TypeError('not an object');
+  const text = (key: string): string | null => {
+    const value = raw[key];
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    throw new TypeError(`${key} is not text`);
+  };
+  const id = (key: string): string | null => {
+    const value = text(key);
+    if (value === null) return null;
+    const parsed = toId(value);
+    if (parsed === null) throw new TypeError(`${key} is not an id`);
+    return parsed;
+  };
+  return {
+    recordId: id('recordId'),
+    userId: id('userId'),
+    teamsUserId: text('teamsUserId'),
+    teamsUpn: text('teamsUpn'),
+    phoneNumber: text('phoneNumber'),
+    extension: text('extension'),
+    isActive: raw.isActive === undefined || raw.isActive === null ? true : raw.isActive === true
+  };
+}
+
+function validatePhoneUser(input: PhoneUserInput): { field: string; message: string }[] {
+  const errors: { field: string; message: string }[] = [];
+  if (input.recordId === null && input.userId === null) {
+    errors.push({ field: 'userId', message: SETUP_MESSAGES.chooseUser });
+  }
+  if (isBlank(input.teamsUserId) || !GUID.test(input.teamsUserId!.trim())) {
+    errors.push({ field: 'teamsUserId', message: SETUP_MESSAGES.teamsUserId });
+  }
+  if (!isBlank(input.phoneNumber) && normalizePhone(input.phoneNumber!) === null) {
+    errors.push({ field: 'phoneNumber', message: RULE_MESSAGES.notE164 });
+  }
+  return errors;
+}
+
+export const setupMethods: Record<string, ApexMethod> = {
+  runChecks: (ctx) => {
+    requireAdmin(ctx);
+    return guarded(() => runChecks(ctx, Date.now()));
+  },
+
+  getPhoneUsers: (ctx) => {
+    requireAdmin(ctx);
+    return guarded(() => allLines(ctx).map((line) => phoneUserRow(ctx, line)));
+  },
+
+  savePhoneUser: (ctx, params) => {
+    requireAdmin(ctx);
+    const phoneUserJson = stringParam(params, 'phoneUserJson');
+    return guarded(() => {
+      const input = parsePhoneUser(phoneUserJson);
+      const errors = validatePhoneUser(input);
+      if (errors.length > 0) return { isSuccess: false, errors, phoneUser: { ...input, userName: null } };
+      const fields = {
+        TeamsUserId__c: input.teamsUserId!.trim().toLowerCase(),
+        TeamsUpn__c: input.teamsUpn,
+        PhoneNumber__c: isBlank(input.phoneNumber) ? null : normalizePhone(input.phoneNumber!),
+        Extension__c: input.extension,
+        IsActive__c: input.isActive
+      };
+      let lineId: string;
+      if (input.recordId === null) {
+        // The org's trigger sets UniqueUserKey__c = User__c; a second line for one user fails that unique key.
+        const user = ctx.store.get('User', input.userId!);
+        const taken = ctx.store.all('TeamsPhoneUser__c').some((line) => line.UniqueUserKey__c === input.userId);
+        if (!user || taken) throw new Error('DmlException');
+        lineId = ctx.store.insert('TeamsPhoneUser__c', {
+          ...fields,
+          Name: user.Name,
+          OwnerId: ctx.userId,
+          User__c: input.userId,
+          UniqueUserKey__c: input.userId,
+          ReturnToPreviousPresence__c: false,
+          NoAnswerSeconds__c: null,
+          Presence__c: null
+        }).Id;
+      } else {
+        if (!ctx.store.update('TeamsPhoneUser__c', input.recordId, fields)) throw new Error('DmlException');
+        lineId = input.recordId;
+      }
+      sendReloadConfig(ctx, input.userId);
+      const saved = ctx.store.get('TeamsPhoneUser__c', lineId);
+      return { isSuccess: true, errors: [], phoneUser: saved ? phoneUserRow(ctx, saved) : null };
+    });
+  }
+};
