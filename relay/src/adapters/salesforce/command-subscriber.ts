@@ -95,6 +95,11 @@ export class PubSubCommandSubscriber {
     const stream = subscribe.call(this.options.client);
     this.stream = stream;
     this.outstanding = this.batchSize;
+    // Salesforce sends nothing until an event or the first keepalive (up to 270 s); the response headers already
+    // prove the subscription was accepted.
+    stream.on('metadata', () => {
+      if (this.stream === stream) this.connected = true;
+    });
     stream.on('data', (response: FetchResponse) => {
       this.failures = 0;
       this.connected = true;

@@ -1,0 +1,193 @@
+/**
+ * The relay's moving parts around CallRelay, built from ports only: the inbox processor, the outbox drain, the
+ * config refresher, the presence poller, the command handler and the keepAlive sweep, each on its own loop.
+ * `src/main.ts` gives it real adapters; tests give it in-memory ones and a real store.
+ */
+import type { Registry } from 'prom-client';
+import type { TeamsCallCommand } from '../../domain/call-event.ts';
+import type { Input } from '../../domain/model.ts';
+import type { CallControl } from '../../ports/call-control.port.ts';
+import type { Clock } from '../../ports/clock.port.ts';
+import type { ConfigSource } from '../../ports/config-source.port.ts';
+import type { DeliveryStore, InboxItem } from '../../ports/delivery-store.port.ts';
+import type { EventPublisher } from '../../ports/event-publisher.port.ts';
+import type { Logger } from '../../ports/logger.port.ts';
+import type { PresenceGateway } from '../../ports/presence-gateway.port.ts';
+import type { TimerScheduler } from '../../ports/timer-scheduler.port.ts';
+import type { WorldStore } from '../../ports/world-store.port.ts';
+import { CallRelay } from '../call-relay.ts';
+import { CommandHandler } from './command-handler.ts';
+import { ConfigRefresher } from './config-refresher.ts';
+import { InboxProcessor, type DecodedItem } from './inbox-processor.ts';
+import { KEEP_ALIVE_INTERVAL_MS, KeepAliveSweeper } from './keep-alive.ts';
+import { errorMessage, Loop } from './loop.ts';
+import { effectCounter, meteredCallControl, meteredPresence } from './metered-ports.ts';
+import { OutboxDrain } from './outbox-drain.ts';
+import { PresencePoller } from './presence-poller.ts';
+
+export interface RuntimePorts {
+  store: WorldStore & DeliveryStore;
+  callControl: CallControl;
+  presence: PresenceGateway;
+  publisher: EventPublisher;
+  configSource: ConfigSource;
+  clock: Clock;
+  timers: TimerScheduler;
+  logger: Logger;
+  decode: (item: InboxItem) => DecodedItem[];
+  /** Graph keepAlive for one call; without it the sweep is off. */
+  keepAlive?: (tenantId: string, callId: string) => Promise<void>;
+  registry?: Registry;
+  random?: () => number;
+}
+
+export interface RuntimeIntervals {
+  inboxMs: number;
+  outboxMs: number;
+  presenceMs: number;
+  configMs: number;
+  keepAliveMs: number;
+  /**
+   * How long one engine step waits for the outbox drain it triggered. The publish still runs to the end; the cap
+   * only stops a slow Salesforce from holding up the inbox (and the next call's ring path) behind it.
+   */
+  publishWaitMs: number;
+}
+
+export const DEFAULT_INTERVALS: RuntimeIntervals = {
+  inboxMs: 1_000,
+  outboxMs: 5_000,
+  presenceMs: 60_000,
+  configMs: 300_000,
+  keepAliveMs: KEEP_ALIVE_INTERVAL_MS,
+  publishWaitMs: 2_000
+};
+
+export class RelayRuntime {
+  private readonly loops: Loop[];
+
+  private constructor(
+    readonly relay: CallRelay,
+    readonly config: ConfigRefresher,
+    readonly drain: OutboxDrain,
+    readonly commands: CommandHandler,
+    private readonly inboxLoop: Loop,
+    private readonly drainLoop: Loop,
+    private readonly others: Loop[],
+    private readonly logger: Logger
+  ) {
+    this.loops = [inboxLoop, ...others, drainLoop];
+  }
+
+  /**
+   * Recovers the world (re-arms timers, replays effects a crash left pending) and wires the workers. Loops do not
+   * run until `startLoops()`; tests drive the same passes by hand (`processInbox`, `drainOutbox`…).
+   */
+  static async start(ports: RuntimePorts, intervals: Partial<RuntimeIntervals> = {}): Promise<RelayRuntime> {
+    const every = { ...DEFAULT_INTERVALS, ...intervals };
+    const { store, clock, logger, registry } = ports;
+    const onError = (what: string) => (error: unknown) =>
+      logger.error(`${what} failed`, { error: errorMessage(error) });
+
+    const config = new ConfigRefresher(ports.configSource, clock, logger);
+    const drain = new OutboxDrain({
+      store,
+      delivery: store,
+      publisher: ports.publisher,
+      clock,
+      logger,
+      ...(registry && { registry }),
+      ...(ports.random && { random: ports.random })
+    });
+    const drainLoop = new Loop(() => drain.drain().then(() => undefined), every.outboxMs, onError('outbox drain'));
+
+    // CallRelay drains its outbox after each commit; this view hands that drain to OutboxDrain (dead letters,
+    // per-call order, jitter) and still makes CallRelay wait for it, so invite and publish stay in parallel.
+    const relayStore: WorldStore = {
+      load: () => store.load(),
+      commit: (commit) => store.commit(commit),
+      pendingOutbox: async () => {
+        await waitAtMost(drainLoop.wake(), every.publishWaitMs);
+        return [];
+      },
+      deleteOutbox: (ids) => store.deleteOutbox(ids),
+      recordOutboxFailure: (id, error, next) => store.recordOutboxFailure(id, error, next),
+      pendingEffects: () => store.pendingEffects(),
+      markEffectDone: (key) => store.markEffectDone(key)
+    };
+    const effects = effectCounter(registry);
+    const relay = await CallRelay.start({
+      store: relayStore,
+      callControl: meteredCallControl(ports.callControl, effects),
+      presence: meteredPresence(ports.presence, effects),
+      publisher: ports.publisher,
+      config,
+      clock,
+      timers: ports.timers,
+      logger
+    });
+    const handle = (input: Input) => relay.handle(input);
+    // A stored world came with its own snapshot; refresh it now (a failure keeps it and shows in /readyz).
+    if (config.snapshot() === undefined) await config.refresh(handle);
+
+    const processor = new InboxProcessor({
+      inbox: store,
+      decode: ports.decode,
+      handle,
+      logger,
+      ...(registry && { registry })
+    });
+    const inboxLoop = new Loop(() => processor.processPending().then(() => undefined), every.inboxMs, onError('inbox'));
+    const poller = new PresencePoller(
+      ports.presence,
+      () => relay.snapshot().config.agents.map((a) => a.teamsUserId),
+      handle,
+      logger
+    );
+    const others = [
+      new Loop(() => poller.poll().then(() => undefined), every.presenceMs, onError('presence poll')),
+      new Loop(() => config.refresh(handle).then(() => undefined), every.configMs, onError('config refresh'))
+    ];
+    if (ports.keepAlive) {
+      const sweeper = new KeepAliveSweeper(() => relay.snapshot(), ports.keepAlive, logger);
+      others.push(new Loop(() => sweeper.sweep().then(() => undefined), every.keepAliveMs, onError('keepAlive')));
+    }
+    const commands = new CommandHandler(store, handle, clock, logger);
+    return new RelayRuntime(relay, config, drain, commands, inboxLoop, drainLoop, others, logger);
+  }
+
+  startLoops(): void {
+    for (const loop of this.loops) loop.start();
+  }
+
+  /** Wakes the inbox processor (the webhook calls this after storing); resolves when that pass is done. */
+  processInbox(): Promise<void> {
+    return this.inboxLoop.wake();
+  }
+
+  drainOutbox(): Promise<void> {
+    return this.drainLoop.wake();
+  }
+
+  onCommand(command: TeamsCallCommand): Promise<boolean> {
+    return this.commands.onCommand(command);
+  }
+
+  /** Stops taking new work and waits for each loop's pass in flight; the outbox drain goes last. */
+  async stop(): Promise<void> {
+    for (const loop of this.loops) await loop.stop();
+    this.logger.info('relay runtime stopped');
+  }
+}
+
+async function waitAtMost(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work, cap]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
