@@ -9,18 +9,27 @@ const PATTERNS = [
   'scripts/**/*.{ts,js,mjs,cjs,json,md}'
 ];
 
-/** prettier --check with the repo config; each unformatted file is one finding. */
+/**
+ * prettier --list-different with the repo config; each unformatted file is one finding. (--check is not used: with
+ * CI=true it stops printing which files are unformatted, and the CI log would name none.)
+ */
 export async function prettier(root: string): Promise<CheckResult> {
-  const out = await run(bin('prettier'), ['--check', '--no-error-on-unmatched-pattern', ...PATTERNS], root);
+  const out = await run(bin('prettier'), ['--list-different', '--no-error-on-unmatched-pattern', ...PATTERNS], root);
   const findings: Finding[] = [];
-  for (const line of `${out.stdout}\n${out.stderr}`.split('\n')) {
-    const m = /^\[(warn|error)\] (.+)$/.exec(line.trim());
-    if (!m || /Code style issues|Forgot to run|All matched files/.test(m[2]!)) continue;
-    const err = /^(.+?): (.*)\((\d+):\d+\)/.exec(m[2]!);
+  const plain = (text: string): string[] =>
+    text
+      // eslint-disable-next-line no-control-regex -- strip terminal colours from prettier's messages
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+  for (const line of plain(out.stdout)) {
+    findings.push({ file: line, line: 0, message: 'not formatted (run npx prettier --write)' });
+  }
+  for (const line of plain(out.stderr)) {
+    const err = /^\[error\] (.+?): (.*)\((\d+):\d+\)$/.exec(line);
     if (err)
       findings.push({ file: err[1]!, line: Number(err[3]), message: `prettier cannot parse: ${err[2]!.trim()}` });
-    else if (m[1] === 'warn')
-      findings.push({ file: m[2]!, line: 0, message: 'not formatted (run npx prettier --write)' });
   }
   if (out.code !== 0 && findings.length === 0) {
     findings.push({ file: '.', line: 0, message: `prettier exit ${out.code}: ${out.stderr.trim().slice(0, 300)}` });
