@@ -2,6 +2,8 @@
  * `npm start`: the whole product on this machine, emulated (B06). Prints the URLs and how to place a test call;
  * Ctrl-C stops everything cleanly.
  */
+import { buildPreview } from '../preview/build.ts';
+import { startPreview } from '../preview/server.ts';
 import { PortInUseError, startStack } from './stack.ts';
 
 function port(variable: string, fallback: number): number {
@@ -28,10 +30,19 @@ try {
     relayOutput: 'inherit',
     onProgress: (message) => console.log(`… ${message}`)
   });
+  console.log('… Building the console preview (the real LWCs with Lightning base components and SLDS)');
+  await buildPreview();
+  const preview = await startPreview({
+    port: port('PREVIEW_PORT', 4000),
+    host: '127.0.0.1',
+    backendUrl: stack.salesforce.url,
+    simulatorUrl: stack.teams.url
+  });
   const line = '+15555550101';
   console.log(`
 Teams Softphone — local stack (EMULATED: no Microsoft or Salesforce account involved), up in ${((Date.now() - started) / 1000).toFixed(1)} s
 
+  console preview       ${preview.url}   ← open this: the softphone, call history, redirect settings, setup, and Teams/caller panels
   relay                 ${stack.relayUrl}   (/healthz, /readyz, /metrics)
   Teams simulator       ${stack.teams.url}   (Graph at ${stack.teams.graphUrl}, control API at /_sim)
   Salesforce emulator   ${stack.salesforce.url}   (Pub/Sub API at ${stack.salesforce.pubSubEndpoint})
@@ -43,7 +54,10 @@ Place a test call to Alice's line and act as her Teams client:
 Ctrl-C stops everything.`);
   const shutdown = (): void => {
     console.log('\nStopping the local stack…');
-    void stack.stop().then(() => process.exit(0));
+    void preview
+      .stop()
+      .then(() => stack.stop())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
