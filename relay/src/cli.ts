@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dialledNumberResolver, decodeNotifications } from './http/stored-notification.ts';
+import { dialledNumberResolver, decodeNotifications } from './adapters/graph/stored-notification.ts';
 
 const USAGE = 'usage: npm run relay -- parse <captured-webhook-body.json>';
 

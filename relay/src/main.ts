@@ -9,7 +9,9 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { GraphCallControl, GraphCallsClient } from './adapters/graph/calls.client.ts';
 import { GraphClient, MsalTokenProvider } from './adapters/graph/graph-client.ts';
 import { GraphPresenceClient, GraphPresenceGateway } from './adapters/graph/presence.client.ts';
+import { dialledNumberResolver, inboxDecoder } from './adapters/graph/stored-notification.ts';
 import { CallbackTokens, WebhookAuthenticator } from './adapters/graph/webhook-auth.ts';
+import { PrometheusRelayMetrics } from './adapters/metrics/prometheus.metrics.ts';
 import { PubSubCommandSubscriber } from './adapters/salesforce/command-subscriber.ts';
 import { JwtBearerAuth } from './adapters/salesforce/jwt-bearer-auth.ts';
 import { createPubSubClient } from './adapters/salesforce/pubsub-channel.ts';
@@ -21,7 +23,6 @@ import { RelayRuntime } from './app/workers/runtime.ts';
 import { ConfigError, loadConfigOrThrow, type RelayConfig } from './config/env.ts';
 import { pinoRedactionOptions } from './config/redact.ts';
 import { buildServer } from './http/server.ts';
-import { dialledNumberResolver, inboxDecoder } from './http/stored-notification.ts';
 import type { Logger } from './ports/logger.port.ts';
 
 const WEBHOOK_PATH = '/api/calling';
@@ -120,7 +121,10 @@ async function main(config: RelayConfig): Promise<void> {
     clock,
     timers,
     logger: log,
-    registry,
+    metrics: new PrometheusRelayMetrics(registry, {
+      outboxDepth: () => store.outboxDepth(),
+      deadLetters: async () => (await store.deadLetters()).length
+    }),
     decode: inboxDecoder(dialledNumberResolver(config.graph.resourceAccounts)),
     keepAlive: async (tenantId, callId) => {
       const result = await callsClient.keepAlive(tenantId, callId);

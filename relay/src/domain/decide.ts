@@ -466,6 +466,12 @@ function participants(step: Step, callId: string, list: CallSession['participant
       .sort()
       .join(',');
   const updated = step.put({ ...call, participants: list });
+  // The roster is the only thing Graph sends when the invited agent picks up or leaves (graph-calls.md §7, "invite:
+  // target appears in roster"), so the agent's own arrival and departure are read from it here.
+  const agent = call.agentTeamsId;
+  const agentIn = (c: CallSession): boolean => c.participants.some((p) => p.teamsUserId === agent);
+  if (agent !== undefined && agentIn(updated) && !agentIn(call)) return agentJoined(step, callId, agent);
+  if (agent !== undefined && !agentIn(updated) && agentIn(call)) return agentLeft(step, callId, agent);
   // S07: a roster change while connected (someone added: a conference) is published with the new list.
   if ((updated.phase === 'Connected' || updated.phase === 'OnHold') && label(updated) !== label(call))
     step.publish(updated, updated.phase);

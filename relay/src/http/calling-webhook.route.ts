@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as prom from 'prom-client';
 import type { Registry } from 'prom-client';
 import { deduplicationKey, parseCommsNotifications } from '../adapters/graph/notification-parser.ts';
+import type { StoredNotification } from '../adapters/graph/stored-notification.ts';
 import type { CallbackTokens, WebhookAuthResult } from '../adapters/graph/webhook-auth.ts';
 import type { InboxItem } from '../ports/delivery-store.port.ts';
 import type { Logger } from '../ports/logger.port.ts';
@@ -22,13 +23,6 @@ export interface CallingWebhookDeps {
   now?: () => Date;
   /** Global webhook path configured on the Azure Bot; per-call callbacks live at `<path>/callback`. */
   path?: string;
-}
-
-/** The body stored per inbox row: one notification, with the tenant the token vouched for. */
-export interface StoredNotification {
-  tenantId: string;
-  receivedAt: string;
-  body: { value: unknown[] };
 }
 
 export function registerCallingWebhook(app: FastifyInstance, deps: CallingWebhookDeps): void {

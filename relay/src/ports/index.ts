@@ -7,3 +7,4 @@ export type { PresenceGateway } from './presence-gateway.port.ts';
 export type { TimerScheduler } from './timer-scheduler.port.ts';
 export type { Commit, OutboxRow, PendingEffect, WorldDelta, WorldStore } from './world-store.port.ts';
 export type { DeadLetter, DeliveryStore, InboxItem } from './delivery-store.port.ts';
+export type { EffectOutcome, InboxOutcome, RelayMetrics } from './metrics.port.ts';

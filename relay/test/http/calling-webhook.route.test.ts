@@ -4,7 +4,8 @@ import { beforeEach, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { CallbackTokens, type WebhookAuthResult } from '../../src/adapters/graph/webhook-auth.ts';
-import { registerCallingWebhook, type StoredNotification } from '../../src/http/calling-webhook.route.ts';
+import type { StoredNotification } from '../../src/adapters/graph/stored-notification.ts';
+import { registerCallingWebhook } from '../../src/http/calling-webhook.route.ts';
 import type { InboxItem } from '../../src/ports/delivery-store.port.ts';
 
 const TENANT = '632899f8-2ea1-4604-8413-27bd2892079f';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { CallbackTokens, type WebhookAuthResult } from '../../src/adapters/graph/webhook-auth.ts';
+import { PrometheusRelayMetrics } from '../../src/adapters/metrics/prometheus.metrics.ts';
 import { SqliteStore } from '../../src/adapters/store/sqlite.store.ts';
 import { buildServer, type ReadinessCheck } from '../../src/http/server.ts';
 
@@ -156,5 +157,26 @@ describe('GET /metrics', () => {
     assert.match(String(res.headers['content-type']), /text\/plain/);
     assert.match(res.body, /relay_webhook_notifications_total\{outcome="stored"\} 1/);
     assert.match(res.body, /relay_webhook_rejected_total\{reason="missing-token"\} 1/);
+  });
+
+  it('[S01] serves the worker series (inbox, ring path, effects, outbox) under the same names from the same registry', async () => {
+    const metrics = new PrometheusRelayMetrics(registry, {
+      outboxDepth: () => store.outboxDepth(),
+      deadLetters: async () => (await store.deadLetters()).length
+    });
+    metrics.inboxItem('applied');
+    metrics.ringPathObserved(0.4);
+    metrics.effect('InviteAgent', 'executed');
+    metrics.outboxBatchPublished();
+    metrics.outboxDelivered(1);
+    const res = await server().inject({ method: 'GET', url: '/metrics' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /relay_inbox_items_total\{outcome="applied"\} 1/);
+    assert.match(res.body, /relay_ring_path_seconds_count 1/);
+    assert.match(res.body, /relay_effects_total\{type="InviteAgent",outcome="executed"\} 1/);
+    assert.match(res.body, /relay_outbox_publish_batches_total 1/);
+    assert.match(res.body, /relay_outbox_events_delivered_total 1/);
+    assert.match(res.body, /relay_outbox_depth 0/);
+    assert.match(res.body, /relay_dead_letters 0/);
   });
 });

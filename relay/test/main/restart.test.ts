@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { CallbackTokens, type WebhookAuthResult } from '../../src/adapters/graph/webhook-auth.ts';
+import { PrometheusRelayMetrics } from '../../src/adapters/metrics/prometheus.metrics.ts';
 import { SqliteStore } from '../../src/adapters/store/sqlite.store.ts';
 import {
   InMemoryCallControl,
@@ -17,7 +18,7 @@ import {
 } from '../../src/app/in-memory/index.ts';
 import { RelayRuntime } from '../../src/app/workers/runtime.ts';
 import { buildServer } from '../../src/http/server.ts';
-import { dialledNumberResolver, inboxDecoder } from '../../src/http/stored-notification.ts';
+import { dialledNumberResolver, inboxDecoder } from '../../src/adapters/graph/stored-notification.ts';
 import { ANNA, config } from '../domain/fixtures.ts';
 
 const TENANT = '632899f8-2ea1-4604-8413-27bd2892079f';
@@ -52,7 +53,10 @@ async function boot(
     clock,
     timers: new ManualTimerScheduler(),
     logger: new MemoryLogger(),
-    registry,
+    metrics: new PrometheusRelayMetrics(registry, {
+      outboxDepth: () => store.outboxDepth(),
+      deadLetters: async () => (await store.deadLetters()).length
+    }),
     decode: inboxDecoder(dialledNumberResolver({ [RESOURCE_ACCOUNT]: ANNA.phoneNumber })),
     random: () => 0.5
   });

@@ -22,6 +22,7 @@ export interface MapContext {
 }
 
 const TRANSFER_COMPLETED_SUBCODE = 7015;
+const DECLINED_CODE = 603;
 const HOLD_OPERATIONS: Record<string, 'StartHoldMusic' | 'StopHoldMusic'> = {
   startHoldMusicOperation: 'StartHoldMusic',
   stopHoldMusicOperation: 'StopHoldMusic'
@@ -131,6 +132,10 @@ function mapItem(item: GraphNotificationItem, context: MapContext): MappedItem {
           callId,
           input: { type: 'OperationFailed', at, callId, operation, operationId, ...(code && { code }) }
         };
+      }
+      // 603 (SIP Decline) is the invitee declining in Teams (S14), not a failure to reach them.
+      if (item.operationType === 'inviteParticipantsOperation' && failed && item.resultInfo?.code === DECLINED_CODE) {
+        return { index, callId, input: { type: 'AgentDeclined', at, callId } };
       }
       if (item.operationType === 'inviteParticipantsOperation' && failed) {
         return { index, callId, input: { type: 'InviteFailed', at, callId, ...(code && { code }) } };

@@ -4,3 +4,4 @@ export { InMemoryPresenceGateway } from './in-memory-presence-gateway.ts';
 export { ManualClock, ManualTimerScheduler, MemoryLogger, StaticConfigSource } from './in-memory-support.ts';
 export type { LogLine } from './in-memory-support.ts';
 export { InMemoryWorldStore } from './in-memory-world-store.ts';
+export { InMemoryMetrics } from './in-memory-metrics.ts';

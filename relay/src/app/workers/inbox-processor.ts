@@ -4,12 +4,12 @@
  * marked processed (it stays in the inbox table for support); a row whose step fails is retried in order and
  * abandoned (logged at error, kept in the table) only after `maxAttempts`, so one bad row never stalls the line.
  */
-import * as prom from 'prom-client';
-import type { Registry } from 'prom-client';
 import type { Input } from '../../domain/model.ts';
 import type { DeliveryStore, InboxItem } from '../../ports/delivery-store.port.ts';
 import type { Logger } from '../../ports/logger.port.ts';
+import type { RelayMetrics } from '../../ports/metrics.port.ts';
 import { errorMessage } from './loop.ts';
+import { NO_METRICS } from './no-metrics.ts';
 
 /** What one stored notification means to the engine: inputs, or why an item carries none. */
 export type DecodedItem = { callId?: string; input: Input } | { callId?: string; skipped: string };
@@ -20,7 +20,7 @@ export interface InboxProcessorOptions {
   decode: (item: InboxItem) => DecodedItem[];
   handle: (input: Input) => Promise<unknown>;
   logger: Logger;
-  registry?: Registry;
+  metrics?: RelayMetrics;
   now?: () => number;
   batchSize?: number;
   maxAttempts?: number;
@@ -28,25 +28,10 @@ export interface InboxProcessorOptions {
 
 export class InboxProcessor {
   private readonly attempts = new Map<string, number>();
-  private readonly items: prom.Counter<'outcome'>;
-  private readonly ringPath: prom.Histogram;
+  private readonly metrics: RelayMetrics;
 
   constructor(private readonly options: InboxProcessorOptions) {
-    const registers = options.registry ? [options.registry] : [];
-    this.items = new prom.Counter({
-      name: 'relay_inbox_items_total',
-      help: 'Inbox rows processed, by outcome (applied, skipped, undecodable, retried, abandoned).',
-      labelNames: ['outcome'],
-      registers
-    });
-    this.ringPath = new prom.Histogram({
-      name: 'relay_ring_path_seconds',
-      help:
-        'From the incoming-call notification reaching the relay to the agent invite and the Ringing publish done ' +
-        '(the publish wait is capped, see RuntimeIntervals.publishWaitMs).',
-      buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
-      registers
-    });
+    this.metrics = options.metrics ?? NO_METRICS;
   }
 
   /** Processes everything pending, oldest first; stops early (keeping order) when a row must be retried. */
@@ -70,7 +55,7 @@ export class InboxProcessor {
     try {
       decoded = decode(row);
     } catch (error) {
-      this.items.inc({ outcome: 'undecodable' });
+      this.metrics.inboxItem('undecodable');
       logger.error('inbox row cannot be decoded; kept in the inbox table, not processed', {
         inboxKey: row.key,
         error: errorMessage(error)
@@ -81,12 +66,12 @@ export class InboxProcessor {
     try {
       for (const item of decoded) {
         if ('skipped' in item) {
-          this.items.inc({ outcome: 'skipped' });
+          this.metrics.inboxItem('skipped');
           logger.info('notification item carries no engine input', { callId: item.callId, reason: item.skipped });
           continue;
         }
         await handle(item.input);
-        this.items.inc({ outcome: 'applied' });
+        this.metrics.inboxItem('applied');
         if (item.input.type === 'IncomingCall') this.observeRingPath(row);
       }
     } catch (error) {
@@ -94,11 +79,11 @@ export class InboxProcessor {
       this.attempts.set(row.key, attempts);
       const fields = { inboxKey: row.key, attempts, error: errorMessage(error) };
       if (attempts < maxAttempts) {
-        this.items.inc({ outcome: 'retried' });
+        this.metrics.inboxItem('retried');
         logger.warn('inbox row failed; will retry', fields);
         return false;
       }
-      this.items.inc({ outcome: 'abandoned' });
+      this.metrics.inboxItem('abandoned');
       logger.error('inbox row failed repeatedly; abandoned (kept in the inbox table)', fields);
     }
     this.attempts.delete(row.key);
@@ -111,6 +96,6 @@ export class InboxProcessor {
     const received = Date.parse(row.receivedAt);
     if (Number.isNaN(received)) return;
     const now = this.options.now?.() ?? Date.now();
-    this.ringPath.observe(Math.max(0, now - received) / 1000);
+    this.metrics.ringPathObserved(Math.max(0, now - received) / 1000);
   }
 }

@@ -3,25 +3,25 @@
  * success, dead-letters what Salesforce refuses as invalid, and backs off (exponential, bounded, with jitter) on
  * anything else. Order per call: a row waiting for its retry blocks the later rows of the SAME call only.
  */
-import * as prom from 'prom-client';
-import type { Registry } from 'prom-client';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { DeliveryStore } from '../../ports/delivery-store.port.ts';
 import type { EventPublisher, PublishResult } from '../../ports/event-publisher.port.ts';
 import type { Logger } from '../../ports/logger.port.ts';
+import type { RelayMetrics } from '../../ports/metrics.port.ts';
 import type { OutboxRow, WorldStore } from '../../ports/world-store.port.ts';
 import { errorMessage } from './loop.ts';
+import { NO_METRICS } from './no-metrics.ts';
 
 /** The Salesforce adapter adds `permanent` (invalid event, never retried); other publishers may not. */
 type DrainResult = PublishResult & { permanent?: boolean };
 
 export interface OutboxDrainOptions {
   store: Pick<WorldStore, 'pendingOutbox' | 'deleteOutbox' | 'recordOutboxFailure'>;
-  delivery: Pick<DeliveryStore, 'deadLetter' | 'outboxDepth' | 'deadLetters'>;
+  delivery: Pick<DeliveryStore, 'deadLetter'>;
   publisher: EventPublisher;
   clock: Clock;
   logger: Logger;
-  registry?: Registry;
+  metrics?: RelayMetrics;
   batchSize?: number;
   /** Rows read per pass to find each call's head; rows past it wait for the next pass. */
   scanLimit?: number;
@@ -47,10 +47,7 @@ export class OutboxDrain {
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly random: () => number;
-  private readonly batches: prom.Counter;
-  private readonly delivered: prom.Counter;
-  private readonly retried: prom.Counter;
-  private readonly deadLettered: prom.Counter;
+  private readonly metrics: RelayMetrics;
 
   constructor(private readonly options: OutboxDrainOptions) {
     this.batchSize = options.batchSize ?? 50;
@@ -58,44 +55,7 @@ export class OutboxDrain {
     this.minBackoffMs = options.minBackoffMs ?? 1_000;
     this.maxBackoffMs = options.maxBackoffMs ?? 300_000;
     this.random = options.random ?? Math.random;
-    const registers = options.registry ? [options.registry] : [];
-    this.batches = new prom.Counter({
-      name: 'relay_outbox_publish_batches_total',
-      help: 'Publish calls made by the outbox drain (one per batch of pending events).',
-      registers
-    });
-    this.delivered = new prom.Counter({
-      name: 'relay_outbox_events_delivered_total',
-      help: 'Outbox events deleted after a final success from Salesforce.',
-      registers
-    });
-    this.retried = new prom.Counter({
-      name: 'relay_outbox_events_retried_total',
-      help: 'Outbox events that failed transiently and were scheduled for a retry.',
-      registers
-    });
-    this.deadLettered = new prom.Counter({
-      name: 'relay_outbox_dead_lettered_total',
-      help: 'Outbox events Salesforce refused as invalid, moved to the dead-letter table.',
-      registers
-    });
-    const { delivery } = options;
-    new prom.Gauge({
-      name: 'relay_outbox_depth',
-      help: 'Events waiting in the outbox for Salesforce.',
-      registers,
-      async collect() {
-        this.set(await delivery.outboxDepth());
-      }
-    });
-    new prom.Gauge({
-      name: 'relay_dead_letters',
-      help: 'Events held in the dead-letter table.',
-      registers,
-      async collect() {
-        this.set((await delivery.deadLetters()).length);
-      }
-    });
+    this.metrics = options.metrics ?? NO_METRICS;
   }
 
   /** Publishes until nothing due is left or a pass had failures (the backoff then waits for the next trigger). */
@@ -119,7 +79,7 @@ export class OutboxDrain {
     const pass: DrainPass = { published: batch.length, delivered: 0, retried: 0, deadLettered: 0 };
     if (batch.length === 0) return pass;
 
-    this.batches.inc();
+    this.metrics.outboxBatchPublished();
     let results: DrainResult[];
     try {
       results = await publisher.publish(batch.map((row) => row.event));
@@ -131,7 +91,7 @@ export class OutboxDrain {
     const ok = batch.filter((row) => byId.get(row.event.EventId__c)?.ok === true).map((row) => row.event.EventId__c);
     await store.deleteOutbox(ok);
     pass.delivered = ok.length;
-    this.delivered.inc(ok.length);
+    this.metrics.outboxDelivered(ok.length);
 
     for (const row of batch) {
       const result = byId.get(row.event.EventId__c);
@@ -141,13 +101,13 @@ export class OutboxDrain {
       if (result?.permanent) {
         await delivery.deadLetter(row.event.EventId__c, error, now);
         pass.deadLettered += 1;
-        this.deadLettered.inc();
+        this.metrics.outboxDeadLettered();
         logger.error('event refused by Salesforce; moved to dead letters', fields);
       } else {
         const nextAttemptAt = new Date(Date.parse(now) + this.backoffMs(row.attempts)).toISOString();
         await store.recordOutboxFailure(row.event.EventId__c, error, nextAttemptAt);
         pass.retried += 1;
-        this.retried.inc();
+        this.metrics.outboxRetried();
         logger.warn('event not delivered; will retry', { ...fields, attempts: row.attempts + 1, nextAttemptAt });
       }
     }

@@ -3,7 +3,6 @@
  * config refresher, the presence poller, the command handler and the keepAlive sweep, each on its own loop.
  * `src/main.ts` gives it real adapters; tests give it in-memory ones and a real store.
  */
-import type { Registry } from 'prom-client';
 import type { TeamsCallCommand } from '../../domain/call-event.ts';
 import type { Input } from '../../domain/model.ts';
 import type { CallControl } from '../../ports/call-control.port.ts';
@@ -12,6 +11,7 @@ import type { ConfigSource } from '../../ports/config-source.port.ts';
 import type { DeliveryStore, InboxItem } from '../../ports/delivery-store.port.ts';
 import type { EventPublisher } from '../../ports/event-publisher.port.ts';
 import type { Logger } from '../../ports/logger.port.ts';
+import type { RelayMetrics } from '../../ports/metrics.port.ts';
 import type { PresenceGateway } from '../../ports/presence-gateway.port.ts';
 import type { TimerScheduler } from '../../ports/timer-scheduler.port.ts';
 import type { WorldStore } from '../../ports/world-store.port.ts';
@@ -21,7 +21,8 @@ import { ConfigRefresher } from './config-refresher.ts';
 import { InboxProcessor, type DecodedItem } from './inbox-processor.ts';
 import { KEEP_ALIVE_INTERVAL_MS, KeepAliveSweeper } from './keep-alive.ts';
 import { errorMessage, Loop } from './loop.ts';
-import { effectCounter, meteredCallControl, meteredPresence } from './metered-ports.ts';
+import { meteredCallControl, meteredPresence } from './metered-ports.ts';
+import { NO_METRICS } from './no-metrics.ts';
 import { OutboxDrain } from './outbox-drain.ts';
 import { PresencePoller } from './presence-poller.ts';
 
@@ -37,7 +38,8 @@ export interface RuntimePorts {
   decode: (item: InboxItem) => DecodedItem[];
   /** Graph keepAlive for one call; without it the sweep is off. */
   keepAlive?: (tenantId: string, callId: string) => Promise<void>;
-  registry?: Registry;
+  /** Where the workers report what they did; nothing is recorded without it. */
+  metrics?: RelayMetrics;
   random?: () => number;
 }
 
@@ -85,7 +87,8 @@ export class RelayRuntime {
    */
   static async start(ports: RuntimePorts, intervals: Partial<RuntimeIntervals> = {}): Promise<RelayRuntime> {
     const every = { ...DEFAULT_INTERVALS, ...intervals };
-    const { store, clock, logger, registry } = ports;
+    const { store, clock, logger } = ports;
+    const metrics = ports.metrics ?? NO_METRICS;
     const onError = (what: string) => (error: unknown) =>
       logger.error(`${what} failed`, { error: errorMessage(error) });
 
@@ -96,7 +99,7 @@ export class RelayRuntime {
       publisher: ports.publisher,
       clock,
       logger,
-      ...(registry && { registry }),
+      metrics,
       ...(ports.random && { random: ports.random })
     });
     const drainLoop = new Loop(() => drain.drain().then(() => undefined), every.outboxMs, onError('outbox drain'));
@@ -115,11 +118,10 @@ export class RelayRuntime {
       pendingEffects: () => store.pendingEffects(),
       markEffectDone: (key) => store.markEffectDone(key)
     };
-    const effects = effectCounter(registry);
     const relay = await CallRelay.start({
       store: relayStore,
-      callControl: meteredCallControl(ports.callControl, effects),
-      presence: meteredPresence(ports.presence, effects),
+      callControl: meteredCallControl(ports.callControl, metrics),
+      presence: meteredPresence(ports.presence, metrics),
       publisher: ports.publisher,
       config,
       clock,
@@ -135,7 +137,7 @@ export class RelayRuntime {
       decode: ports.decode,
       handle,
       logger,
-      ...(registry && { registry })
+      metrics
     });
     const inboxLoop = new Loop(() => processor.processPending().then(() => undefined), every.inboxMs, onError('inbox'));
     const poller = new PresencePoller(

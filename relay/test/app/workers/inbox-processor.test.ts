@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { Registry } from 'prom-client';
 import { SqliteStore } from '../../../src/adapters/store/sqlite.store.ts';
-import { MemoryLogger } from '../../../src/app/in-memory/index.ts';
+import { InMemoryMetrics, MemoryLogger } from '../../../src/app/in-memory/index.ts';
 import { InboxProcessor, type DecodedItem } from '../../../src/app/workers/inbox-processor.ts';
 import type { Input } from '../../../src/domain/model.ts';
 import type { InboxItem } from '../../../src/ports/delivery-store.port.ts';
@@ -22,7 +21,7 @@ let store: SqliteStore;
 let handled: Input[];
 let failNext: number;
 let logger: MemoryLogger;
-let registry: Registry;
+let metrics: InMemoryMetrics;
 let processor: InboxProcessor;
 
 const add = (key: string, body: string) => store.addToInbox({ key, body, receivedAt: T0 });
@@ -32,7 +31,7 @@ beforeEach(() => {
   handled = [];
   failNext = 0;
   logger = new MemoryLogger();
-  registry = new Registry();
+  metrics = new InMemoryMetrics();
   processor = new InboxProcessor({
     inbox: store,
     decode,
@@ -45,7 +44,7 @@ beforeEach(() => {
       return Promise.resolve();
     },
     logger,
-    registry,
+    metrics,
     maxAttempts: 3
   });
 });
@@ -60,7 +59,7 @@ describe('InboxProcessor (acknowledge fast, process from the store)', () => {
       ['call-1', 'call-2']
     );
     assert.deepEqual(await store.pendingInbox(10), []);
-    assert.match(await registry.metrics(), /relay_inbox_items_total\{outcome="skipped"\} 1/);
+    assert.equal(metrics.inboxItems.skipped, 1);
   });
 
   it('a row that cannot be decoded is logged and counted, kept out of the way, and the next row still runs', async () => {
@@ -70,7 +69,7 @@ describe('InboxProcessor (acknowledge fast, process from the store)', () => {
     assert.equal(handled.length, 1);
     assert.deepEqual(await store.pendingInbox(10), []);
     assert.ok(logger.lines.some((l) => l.level === 'error' && l.fields?.['inboxKey'] === 'bad'));
-    assert.match(await registry.metrics(), /relay_inbox_items_total\{outcome="undecodable"\} 1/);
+    assert.equal(metrics.inboxItems.undecodable, 1);
   });
 
   it('a row whose step fails stays pending (and blocks later rows) until a retry succeeds: nothing lost', async () => {
@@ -96,6 +95,6 @@ describe('InboxProcessor (acknowledge fast, process from the store)', () => {
       ['call-2']
     );
     assert.ok(logger.lines.some((l) => l.level === 'error' && /abandoned/.test(l.message)));
-    assert.match(await registry.metrics(), /relay_inbox_items_total\{outcome="abandoned"\} 1/);
+    assert.equal(metrics.inboxItems.abandoned, 1);
   });
 });

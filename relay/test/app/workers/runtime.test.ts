@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
+import { PrometheusRelayMetrics } from '../../../src/adapters/metrics/prometheus.metrics.ts';
 import { SqliteStore } from '../../../src/adapters/store/sqlite.store.ts';
 import {
   InMemoryCallControl,
@@ -49,7 +50,11 @@ async function start(): Promise<void> {
     clock,
     timers: new ManualTimerScheduler(),
     logger: new MemoryLogger(),
-    registry,
+    // The Prometheus adapter (as main.ts wires it) so the assertions read the series GET /metrics serves.
+    metrics: new PrometheusRelayMetrics(registry, {
+      outboxDepth: () => store.outboxDepth(),
+      deadLetters: async () => (await store.deadLetters()).length
+    }),
     decode,
     random: () => 0.5
   });

@@ -2,11 +2,23 @@
  * Reads an inbox row written by the calling webhook (`StoredNotification`) back into engine inputs, and a raw
  * `commsNotifications` capture for the support CLI. One entry per notification item: the input, or why none.
  */
-import { mapNotificationItems, type MapContext } from '../adapters/graph/notification-mapper.ts';
-import { parseCommsNotifications, type GraphIdentity } from '../adapters/graph/notification-parser.ts';
-import type { DecodedItem } from '../app/workers/inbox-processor.ts';
-import type { InboxItem } from '../ports/delivery-store.port.ts';
-import type { StoredNotification } from './calling-webhook.route.ts';
+import type { Input } from '../../domain/model.ts';
+import type { InboxItem } from '../../ports/delivery-store.port.ts';
+import { mapNotificationItems, type MapContext } from './notification-mapper.ts';
+import { parseCommsNotifications, type GraphIdentity } from './notification-parser.ts';
+
+/**
+ * One notification item: the engine input, or why it carries none. The same shape as the inbox processor's
+ * `DecodedItem`, spelled out here because an adapter importing the app layer as well would break the layer rule.
+ */
+export type DecodedItem = { callId?: string; input: Input } | { callId?: string; skipped: string };
+
+/** The body stored per inbox row: one notification, with the tenant the token vouched for. */
+export interface StoredNotification {
+  tenantId: string;
+  receivedAt: string;
+  body: { value: unknown[] };
+}
 
 /**
  * A `phone` identity is the dialled number itself; a resource account (`applicationInstance`) is looked up in
