@@ -17,12 +17,6 @@ import { flushPromises, resetDom } from '../../../../../../jest-mocks/utils';
 
 const fixtures = require('./fixtures.json');
 
-jest.mock('lightning/platformUtilityBarApi', () =>
-  require('../../../../../../jest-mocks/lightning/platformUtilityBarApiLwc')
-);
-jest.mock('lightning/platformWorkspaceApi', () =>
-  require('../../../../../../jest-mocks/lightning/platformWorkspaceApiLwc')
-);
 // Real English label values instead of the transformer's "c.Label" placeholders, so assertions read like the UI.
 jest.mock('../labels', () => {
   const en = require('./labels.en.json');
