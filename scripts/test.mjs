@@ -108,6 +108,7 @@ const STAGES = {
   jest: stageJest,
   relay: () => stageNodeTests('relay tests (node:test)', ['relay/test']),
   devstack: () => stageNodeTests('devstack tests (node:test)', ['devstack/test']),
+  e2e: () => stageNodeTests('end-to-end scenarios (relay + emulators, node:test)', ['devstack/test-e2e']),
   scripts: () => stageNodeTests('scripts tests (node:test)', ['scripts/test']),
   browser: () => stageNodeTests('browser tests (node:test + chromium)', ['devstack/test-browser'])
 };

@@ -9,6 +9,9 @@ export interface SeededOrg {
   contacts: { id: string; name: string; phone: string }[];
 }
 
+const SHARED_VOICEMAIL = '+15555550190';
+const CALL_QUEUE = '+15555550191';
+
 export function seedDemoOrg(store: OrgStore, integrationUsername = 'relay@teams-softphone.dev'): SeededOrg {
   const integration = store.insert('User', {
     Username: integrationUsername,
@@ -58,10 +61,11 @@ export function seedDemoOrg(store: OrgStore, integrationUsername = 'relay@teams-
     });
   };
   rule(0, 'DoNotDisturb', 'TeamsUser', agents[1]!.teamsUserId);
-  rule(0, 'NoAnswer', 'SharedVoicemail', 'shared-voicemail');
+  // Saved rules hold the org's target for these two types (the validator normalizes them), never a placeholder.
+  rule(0, 'NoAnswer', 'SharedVoicemail', SHARED_VOICEMAIL);
   rule(1, 'InACall', 'PhoneNumber', '+15555550199');
   rule(1, 'OutOfOffice', 'SoftphoneUser', agents[2]!.userId);
-  rule(2, 'Presenting', 'CallQueue', 'call-queue');
+  rule(2, 'Presenting', 'CallQueue', CALL_QUEUE);
   rule(2, 'Declined', 'TeamsClientSettings', '');
 
   const account = store.insert('Account', { Name: 'Northwind Traders', Phone: '+15555550100' });
@@ -90,8 +94,8 @@ export function seedDemoOrg(store: OrgStore, integrationUsername = 'relay@teams-
     ScreenPop__c: 'SingleMatch',
     RealtimeTransport__c: 'PlatformEvents',
     DndExpiryMinutes__c: 60,
-    SharedVoicemailTarget__c: '+15555550190',
-    CallQueueTarget__c: '+15555550191'
+    SharedVoicemailTarget__c: SHARED_VOICEMAIL,
+    CallQueueTarget__c: CALL_QUEUE
   });
   return { integrationUserId: integration.Id, agents, contacts };
 }

@@ -312,6 +312,7 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
     world.keepAlive(req.params.id!);
     return reply.code(200).send();
   });
+  app.get('/v1.0/communications/calls/:id/participants', (req: Req) => world.listParticipants(req.params.id!));
   app.post('/v1.0/communications/calls/:id/participants/invite', async (req: Req, reply) => {
     const op = world.invite(req.params.id!, body(req));
     return reply.code(200).header('location', opLocation(req.params.id!, op.id)).send(op);

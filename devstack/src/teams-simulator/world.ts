@@ -438,8 +438,10 @@ export class TeamsWorld {
 
   invite(callId: string, body: n.Json): n.Json {
     const c = this.call(callId);
-    if (c.state !== 'established')
-      throw new GraphError(400, 'BadRequest', 'Participants can only be invited to an established call');
+    // After a 202 to answer the call is the bot's: Graph queues an invite sent while it is still establishing (the
+    // relay answers and invites in parallel); nothing documented refuses it, so only calls not answered are refused.
+    if (c.state !== 'established' && c.state !== 'establishing')
+      throw new GraphError(400, 'BadRequest', 'Participants can only be invited to an answered call');
     const list = Array.isArray(body.participants) ? body.participants : [];
     if (list.length < 1) throw new GraphError(400, 'BadRequest', 'participants is required');
     const opId = randomUUID();
@@ -466,7 +468,8 @@ export class TeamsWorld {
       status: 'running',
       clientContext: clientContext ?? null,
       resultInfo: null,
-      participants: list
+      // Graph echoes each invitee with the participant id it got, which is how a bot can cancel the invite later.
+      participants: list.map((x: unknown) => ({ ...(x as n.Json), participantId: pid }))
     };
   }
 
@@ -508,7 +511,30 @@ export class TeamsWorld {
     const c = this.call(callId);
     const p = c.participants.find((x) => x.id === pid && x.state !== 'left');
     if (!p) throw new GraphError(404, 'NotFound', `Participant ${pid} not found`);
+    if (p.state === 'ringing') {
+      // Cancelling an invite: the invitee's Teams stops ringing; the operation ends without a roster change.
+      p.state = 'left';
+      for (const [opId, op] of c.ops) if (op.targetKey === p.key) c.ops.delete(opId);
+      this.stopRinging(c.id, (r) => r.kind === 'invite');
+      return;
+    }
     this.leave(c, p);
+  }
+
+  /** GET …/participants: everyone still in the call or being invited, as Graph participants. */
+  listParticipants(callId: string): n.Json {
+    const c = this.call(callId);
+    return {
+      value: c.participants
+        .filter((p) => p.state !== 'left')
+        .map((p) => ({
+          '@odata.type': '#microsoft.graph.participant',
+          id: p.id,
+          info: { '@odata.type': '#microsoft.graph.participantInfo', identity: this.identityOf(p) },
+          isMuted: false,
+          isInLobby: false
+        }))
+    };
   }
 
   holdMusic(callId: string, pid: string, on: boolean, body: n.Json): n.Json {

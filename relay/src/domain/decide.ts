@@ -470,11 +470,24 @@ function participants(step: Step, callId: string, list: CallSession['participant
   // target appears in roster"), so the agent's own arrival and departure are read from it here.
   const agent = call.agentTeamsId;
   const agentIn = (c: CallSession): boolean => c.participants.some((p) => p.teamsUserId === agent);
-  if (agent !== undefined && agentIn(updated) && !agentIn(call)) return agentJoined(step, callId, agent);
-  if (agent !== undefined && !agentIn(updated) && agentIn(call)) return agentLeft(step, callId, agent);
+  const live = call.phase === 'Connected' || call.phase === 'OnHold';
+  if (agent !== undefined && call.phase === 'Ringing' && agentIn(updated)) return agentJoined(step, callId, agent);
+  if (agent !== undefined && live && !call.agentTransfer && agentIn(call) && !agentIn(updated)) {
+    // S07: a transfer made in the Teams client shows only as a roster where the agent is gone and someone else is
+    // with the caller; the agent leaving the caller alone with the bot is a hang-up.
+    const handedTo = updated.participants.find((p) => !p.isBot && p.phoneNumber !== call.callerNumber);
+    if (handedTo) return transferCompleted(step, callId, participantTarget(handedTo));
+    return agentLeft(step, callId, agent);
+  }
   // S07: a roster change while connected (someone added: a conference) is published with the new list.
   if ((updated.phase === 'Connected' || updated.phase === 'OnHold') && label(updated) !== label(call))
     step.publish(updated, updated.phase);
+}
+
+function participantTarget(p: CallSession['participants'][number]): string | undefined {
+  if (p.teamsUserId) return `TeamsUser:${p.teamsUserId}`;
+  if (p.phoneNumber) return `PhoneNumber:${p.phoneNumber}`;
+  return p.displayName;
 }
 
 function agentJoined(step: Step, callId: string, teamsUserId: string): void {
