@@ -148,6 +148,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     RELAY_PUBLIC_BASE_URL: relayUrl,
     RELAY_ALLOW_INSECURE_LOOPBACK: 'true',
     RELAY_STORE_PATH: join(dataDir, 'relay.sqlite'),
+    // The simulator has no throttling budget to protect: presence changes show within seconds.
+    RELAY_PRESENCE_POLL_SECONDS: '2',
     GRAPH_APP_ID: teams.botAppId,
     GRAPH_APP_SECRET: graphSecret,
     GRAPH_ALLOWED_TENANT_IDS: teams.tenantId,

@@ -112,25 +112,28 @@ async function main(config: RelayConfig): Promise<void> {
   });
 
   const timers = new NodeTimerScheduler();
-  const started = await RelayRuntime.start({
-    store,
-    callControl,
-    presence,
-    publisher,
-    configSource,
-    clock,
-    timers,
-    logger: log,
-    metrics: new PrometheusRelayMetrics(registry, {
-      outboxDepth: () => store.outboxDepth(),
-      deadLetters: async () => (await store.deadLetters()).length
-    }),
-    decode: inboxDecoder(dialledNumberResolver(config.graph.resourceAccounts)),
-    keepAlive: async (tenantId, callId) => {
-      const result = await callsClient.keepAlive(tenantId, callId);
-      if (!result.ok) throw new Error(`keepAlive ${result.status ?? result.kind}: ${result.message}`);
-    }
-  });
+  const started = await RelayRuntime.start(
+    {
+      store,
+      callControl,
+      presence,
+      publisher,
+      configSource,
+      clock,
+      timers,
+      logger: log,
+      metrics: new PrometheusRelayMetrics(registry, {
+        outboxDepth: () => store.outboxDepth(),
+        deadLetters: async () => (await store.deadLetters()).length
+      }),
+      decode: inboxDecoder(dialledNumberResolver(config.graph.resourceAccounts)),
+      keepAlive: async (tenantId, callId) => {
+        const result = await callsClient.keepAlive(tenantId, callId);
+        if (!result.ok) throw new Error(`keepAlive ${result.status ?? result.kind}: ${result.message}`);
+      }
+    },
+    { presenceMs: config.presencePollSeconds * 1000 }
+  );
   late.runtime = started;
 
   const subscriber = new PubSubCommandSubscriber({

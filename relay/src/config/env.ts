@@ -11,6 +11,8 @@ export interface RelayConfig {
   /** Public https base URL Graph calls back on; per-call callbackUris are built under it. */
   publicBaseUrl: string;
   storePath: string;
+  /** How often all mapped agents' presence is read (getPresencesByUserId, batched). */
+  presencePollSeconds: number;
   graph: {
     appId: string;
     appSecret: string;
@@ -86,6 +88,12 @@ export function loadConfig(
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     errors.push(`PORT must be an integer 1–65535 (got "${portText}")`);
 
+  const presenceText = optional('RELAY_PRESENCE_POLL_SECONDS', '60');
+  const presencePollSeconds = Number(presenceText);
+  // Graph throttles presence reads per app; below a few seconds a large org would be throttled.
+  if (!Number.isInteger(presencePollSeconds) || presencePollSeconds < 2 || presencePollSeconds > 3600)
+    errors.push(`RELAY_PRESENCE_POLL_SECONDS must be an integer 2–3600 (got "${presenceText}")`);
+
   const appId = required('GRAPH_APP_ID');
   if (appId && !GUID.test(appId)) errors.push('GRAPH_APP_ID must be the bot app (client) id, a GUID');
 
@@ -137,6 +145,7 @@ export function loadConfig(
     port,
     publicBaseUrl: url('RELAY_PUBLIC_BASE_URL', required('RELAY_PUBLIC_BASE_URL')),
     storePath: optional('RELAY_STORE_PATH', './data/relay.sqlite'),
+    presencePollSeconds,
     graph: {
       appId,
       appSecret: required('GRAPH_APP_SECRET'),

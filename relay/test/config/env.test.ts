@@ -67,7 +67,8 @@ describe('loadConfig', () => {
     ['SF_LOGIN_URL', 'not a url', /SF_LOGIN_URL must be an absolute URL/],
     ['GRAPH_RESOURCE_ACCOUNTS', 'abc=123', /GRAPH_RESOURCE_ACCOUNTS entry "abc=123"/],
     ['SF_PRIVATE_KEY_FILE', '/nope.pem', /SF_PRIVATE_KEY_FILE names "\/nope.pem", which cannot be read/],
-    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/]
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['RELAY_PRESENCE_POLL_SECONDS', '1', /RELAY_PRESENCE_POLL_SECONDS must be an integer 2–3600/]
   ] as const) {
     it(`[contract] a wrong ${name} is reported by name`, () => {
       assert.deepEqual(errorsFor({ ...valid, [name]: value }).filter((e) => pattern.test(e)).length, 1);
