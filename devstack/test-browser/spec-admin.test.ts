@@ -1,0 +1,38 @@
+// Spec walks of the admin's setup page, against the real local stack.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { minimizeUtility, openConsole, saveScreenshot, startLiveStack, WAIT_MS, type LiveStack } from './live-stack.ts';
+
+let live: LiveStack;
+before(async () => {
+  live = await startLiveStack();
+});
+after(async () => {
+  await live?.stop();
+});
+
+test('[B07] the admin opens the setup page and sees each health check with its status', async (t) => {
+  const agent = await openConsole(t, live, live.user('Dana'), 'tab=setup');
+  if (!agent) return;
+  const { page } = agent;
+  await page.locator('.console-tab', { hasText: 'Setup for admins' }).click();
+  const checks = page.locator('c-teams-phone-setup li[data-check]');
+  await checks.first().waitFor({ timeout: WAIT_MS });
+  await saveScreenshot(page, 'B07-setup-checks');
+
+  const count = await checks.count();
+  assert.ok(count >= 3, `expected the setup checks, saw ${count}`);
+  for (let i = 0; i < count; i += 1) {
+    const check = checks.nth(i);
+    assert.notEqual((await check.locator('[data-field="label"]').innerText()).trim(), '');
+    assert.notEqual((await check.locator('[data-field="status"]').innerText()).trim(), '');
+  }
+});
+
+test('[B07] an agent who is not an admin has no setup page in the console', async (t) => {
+  const agent = await openConsole(t, live, live.user('Alice'));
+  if (!agent) return;
+  await minimizeUtility(agent);
+  await agent.page.locator('.console-tab', { hasText: 'Calls history' }).waitFor({ timeout: WAIT_MS });
+  assert.equal(await agent.page.locator('.console-tab', { hasText: 'Setup for admins' }).count(), 0);
+});
