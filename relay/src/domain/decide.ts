@@ -13,6 +13,7 @@ import type {
   Effect,
   IncomingCall,
   Input,
+  PresenceSnapshot,
   RouteTarget,
   TimerEntry,
   World
@@ -649,21 +650,48 @@ function operationFailed(step: Step, callId: string, operation: 'StartHoldMusic'
   step.publish(step.put(rest), rest.phase === 'OnHold' ? 'OnHold' : 'Connected', { reason: 'Failed' });
 }
 
+/** Activities more telling than the availability they come with (what the softphone shows, S10). */
+const SHOWN_ACTIVITIES = new Set(['InACall', 'InAConferenceCall', 'Presenting', 'OutOfOffice', 'Focusing']);
+
+/** The one word Salesforce shows for a presence: the telling activity, otherwise the availability. */
+export function presenceName(presence: Pick<PresenceSnapshot, 'availability' | 'activity'>): string {
+  return SHOWN_ACTIVITIES.has(presence.activity) ? presence.activity : presence.availability;
+}
+
 function presenceObserved(step: Step, input: Extract<Input, { type: 'PresenceObserved' }>): void {
   const agent = step.world.config.agents.find((a) => a.teamsUserId === input.teamsUserId);
   if (!agent) return;
   const state = step.agentState(agent);
   const seen = state.presence?.sequenceNumber;
   if (seen !== undefined && input.sequenceNumber !== undefined && input.sequenceNumber <= seen) return;
-  step.putAgent({
-    ...state,
-    presence: {
-      availability: input.availability,
-      activity: input.activity,
-      at: input.at,
-      ...(input.sequenceNumber !== undefined ? { sequenceNumber: input.sequenceNumber } : {})
+  const presence: PresenceSnapshot = {
+    availability: input.availability,
+    activity: input.activity,
+    at: input.at,
+    ...(input.sequenceNumber !== undefined ? { sequenceNumber: input.sequenceNumber } : {})
+  };
+  const shown = presenceName(presence);
+  if (state.presence !== undefined && presenceName(state.presence) === shown) {
+    step.putAgent({ ...state, presence });
+    return;
+  }
+  // S10: a change the agent would see is published once, as a Presence event with its own per-agent sequence.
+  const sequence = (state.presenceSequence ?? 0) + 1;
+  const streamId = `presence:${agent.salesforceUserId}`;
+  step.emit({
+    type: 'PublishCallEvent',
+    event: {
+      EventId__c: eventIdFor(streamId, sequence),
+      TeamsCallId__c: streamId,
+      Sequence__c: sequence,
+      Kind__c: 'Presence',
+      Presence__c: shown,
+      AgentUserId__c: agent.salesforceUserId,
+      AgentTeamsId__c: agent.teamsUserId,
+      OccurredAt__c: input.at
     }
   });
+  step.putAgent({ ...state, presence, presenceSequence: sequence });
 }
 
 function timerFired(step: Step, timerId: string): void {

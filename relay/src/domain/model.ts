@@ -103,6 +103,8 @@ export interface AgentState {
   teamsUserId: string;
   presence?: PresenceSnapshot;
   relayPresence?: RelayPresence;
+  /** Last `Sequence__c` of this agent's Presence events (S10); their `TeamsCallId__c` is `presence:<user id>`. */
+  presenceSequence?: number;
 }
 
 export type TimerPurpose = 'NoAnswer' | 'DndExpiry';

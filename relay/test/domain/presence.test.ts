@@ -170,3 +170,32 @@ describe('[B05] presence the relay sets is always released', () => {
     assert.equal(published(decide(world, incoming('call-3', 200)).effects)[0]?.State__c, 'Suppressed');
   });
 });
+
+describe('[S10] presence shown in Salesforce', () => {
+  const presenceEvents = (effects: Effect[]) =>
+    effects.flatMap((e) => (e.type === 'PublishCallEvent' && e.event.Kind__c === 'Presence' ? [e.event] : []));
+
+  it('[S10] a presence change is published once as a Presence event for the agent, with its own sequence', () => {
+    const first = run(worldWith(), presence(ANNA.teamsUserId, 'Available', 'Available', 0));
+    const second = run(first.world, presence(ANNA.teamsUserId, 'DoNotDisturb', 'Presenting', 10));
+    const [a] = presenceEvents(first.effects);
+    const [b] = presenceEvents(second.effects);
+    assert.deepEqual(
+      [a?.Presence__c, a?.Sequence__c, a?.AgentUserId__c, a?.TeamsCallId__c],
+      ['Available', 1, ANNA.salesforceUserId, `presence:${ANNA.salesforceUserId}`]
+    );
+    assert.deepEqual([b?.Presence__c, b?.Sequence__c], ['Presenting', 2]);
+    assert.notEqual(a?.EventId__c, b?.EventId__c);
+  });
+
+  it('[S10] the same presence polled again publishes nothing', () => {
+    const first = run(worldWith(), presence(ANNA.teamsUserId, 'Busy', 'InACall', 0));
+    const again = run(first.world, presence(ANNA.teamsUserId, 'Busy', 'InACall', 60));
+    assert.deepEqual(presenceEvents(again.effects), []);
+  });
+
+  it('[S10] presence of a Teams user who is not an agent publishes nothing', () => {
+    const { effects } = run(worldWith(), presence('not-an-agent', 'Available', 'Available', 0));
+    assert.deepEqual(presenceEvents(effects), []);
+  });
+});
