@@ -28,6 +28,26 @@ after(async () => {
   await live?.stop();
 });
 
+test("[S10] the softphone shows the agent's Teams presence, updated live", async (t) => {
+  const bob = live.user('Bob');
+  const agent = await openConsole(t, live, bob);
+  if (!agent) return;
+  t.after(() => resetPresence(live, bob.teamsUserId!));
+  const label = agent.softphone.locator('[data-id="presence"] .presence-label');
+
+  await setTeamsPresence(agent, 'DoNotDisturb');
+  await agent.page.waitForFunction((el) => /do not disturb/i.test(el?.textContent ?? ''), await label.elementHandle(), {
+    timeout: WAIT_MS
+  });
+  await saveScreenshot(agent.page, 'S10-presence-live');
+
+  await setTeamsPresence(agent, 'Available');
+  await agent.page.waitForFunction((el) => /available/i.test(el?.textContent ?? ''), await label.elementHandle(), {
+    timeout: WAIT_MS
+  });
+  assert.match((await label.innerText()).trim(), /available/i);
+});
+
 test('[S08] in Do Not Disturb Teams does not ring; the softphone shows a non-ringing notice of where the call went', async (t) => {
   const alice = live.user('Alice');
   const agent = await openConsole(t, live, alice);
