@@ -8,6 +8,7 @@ import { CallRelay } from '../src/app/call-relay.ts';
 import {
   InMemoryCallControl,
   InMemoryEventPublisher,
+  inMemoryOutboxDelivery,
   InMemoryPresenceGateway,
   InMemoryWorldStore,
   ManualClock,
@@ -78,15 +79,19 @@ function benchEngine(): void {
 async function benchUseCase(): Promise<void> {
   const callControl = new InMemoryCallControl();
   const publisher = new InMemoryEventPublisher();
-  const relay = await CallRelay.start({
+  const outbox = {
     store: new InMemoryWorldStore(false),
+    publisher,
+    clock: new ManualClock(new Date(T0).toISOString()),
+    logger: new MemoryLogger()
+  };
+  const relay = await CallRelay.start({
+    ...outbox,
     callControl,
     presence: new InMemoryPresenceGateway(),
-    publisher,
+    deliverOutbox: inMemoryOutboxDelivery(outbox),
     config: new StaticConfigSource(config),
-    clock: new ManualClock(new Date(T0).toISOString()),
-    timers: new ManualTimerScheduler(),
-    logger: new MemoryLogger()
+    timers: new ManualTimerScheduler()
   });
   const total = WARMUP + RUNS;
   const samples: number[] = [];

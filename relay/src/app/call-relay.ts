@@ -8,7 +8,6 @@ import type { CallSession, Effect, Input, TimerEntry, World } from '../domain/mo
 import type { CallControl } from '../ports/call-control.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { ConfigSource } from '../ports/config-source.port.ts';
-import type { EventPublisher } from '../ports/event-publisher.port.ts';
 import type { Logger } from '../ports/logger.port.ts';
 import type { PresenceGateway } from '../ports/presence-gateway.port.ts';
 import type { TimerScheduler } from '../ports/timer-scheduler.port.ts';
@@ -18,7 +17,11 @@ export interface CallRelayPorts {
   store: WorldStore;
   callControl: CallControl;
   presence: PresenceGateway;
-  publisher: EventPublisher;
+  /**
+   * Delivers what the outbox holds (the `OutboxDrain` worker: per-call order, backoff, dead letters). Called after
+   * each commit that wrote events; the relay waits for it so that invite and publish leave together.
+   */
+  deliverOutbox: () => Promise<void>;
   config: ConfigSource;
   clock: Clock;
   timers: TimerScheduler;
@@ -30,11 +33,6 @@ export interface HandleResult {
   applied: boolean;
   effects: Effect[];
 }
-
-/** Outbox retry backoff: 1 s doubling to 5 min (B01: retried until delivered, across restarts). */
-const BACKOFF_MIN_MS = 1_000;
-const BACKOFF_MAX_MS = 300_000;
-const OUTBOX_BATCH = 50;
 
 export class CallRelay {
   private world: World;
@@ -73,9 +71,9 @@ export class CallRelay {
     return result;
   }
 
-  /** Publish what the outbox holds (due rows only). Concurrent calls share one drain. */
+  /** Hand the outbox to its delivery. Concurrent calls share one delivery. */
   drainOutbox(): Promise<void> {
-    this.draining ??= this.drain().finally(() => {
+    this.draining ??= this.ports.deliverOutbox().finally(() => {
       this.draining = undefined;
     });
     return this.draining;
@@ -209,39 +207,6 @@ export class CallRelay {
   private log(effect: Extract<Effect, { type: 'Log' }>): void {
     const fields = { ...effect.fields, ...(effect.callId ? { callId: effect.callId } : {}) };
     this.ports.logger[effect.level](effect.message, fields);
-  }
-
-  private async drain(): Promise<void> {
-    const { store, publisher, clock, logger } = this.ports;
-    for (;;) {
-      const now = clock.now();
-      const rows = await store.pendingOutbox(now, OUTBOX_BATCH);
-      if (rows.length === 0) return;
-      let results;
-      try {
-        results = await publisher.publish(rows.map((row) => row.event));
-      } catch (error) {
-        results = rows.map((row) => ({
-          eventId: row.event.EventId__c,
-          ok: false,
-          error: error instanceof Error ? error.message : String(error)
-        }));
-      }
-      const delivered = results.filter((r) => r.ok).map((r) => r.eventId);
-      await store.deleteOutbox(delivered);
-      const failed = rows.filter((row) => !delivered.includes(row.event.EventId__c));
-      for (const row of failed) {
-        const error = results.find((r) => r.eventId === row.event.EventId__c)?.error ?? 'no result';
-        const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** row.attempts);
-        await store.recordOutboxFailure(row.event.EventId__c, error, new Date(Date.parse(now) + delay).toISOString());
-        logger.warn('event not delivered; will retry', {
-          callId: row.event.TeamsCallId__c,
-          eventId: row.event.EventId__c,
-          error
-        });
-      }
-      if (failed.length > 0) return; // backoff: the next trigger (or a periodic drain) retries
-    }
   }
 }
 

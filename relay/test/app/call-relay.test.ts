@@ -5,6 +5,7 @@ import { CallRelay } from '../../src/app/call-relay.ts';
 import {
   InMemoryCallControl,
   InMemoryEventPublisher,
+  inMemoryOutboxDelivery,
   InMemoryPresenceGateway,
   InMemoryWorldStore,
   ManualClock,
@@ -17,7 +18,7 @@ import type { Input } from '../../src/domain/model.ts';
 import { ANNA, at, cmd, config, incoming, T0 } from '../domain/fixtures.ts';
 
 function ports(store = new InMemoryWorldStore()) {
-  return {
+  const base = {
     store,
     callControl: new InMemoryCallControl(),
     presence: new InMemoryPresenceGateway(),
@@ -27,6 +28,7 @@ function ports(store = new InMemoryWorldStore()) {
     timers: new ManualTimerScheduler(),
     logger: new MemoryLogger()
   };
+  return { ...base, deliverOutbox: inMemoryOutboxDelivery(base) };
 }
 const states = (p: ReturnType<typeof ports>): string[] =>
   p.publisher.delivered.map(

@@ -101,6 +101,14 @@ export class InMemoryWorldStore implements WorldStore {
     return Promise.resolve();
   }
 
+  /** Events Salesforce refused as invalid, with the error (what the SQLite store keeps in its dead-letter table). */
+  readonly deadLetters: { eventId: string; error: string }[] = [];
+
+  deadLetter(eventId: string, error: string): Promise<void> {
+    if (this.outbox.delete(eventId)) this.deadLetters.push({ eventId, error });
+    return Promise.resolve();
+  }
+
   /** Rows still waiting for Salesforce. */
   outboxSize(): number {
     return this.outbox.size;

@@ -5,3 +5,4 @@ export { ManualClock, ManualTimerScheduler, MemoryLogger, StaticConfigSource } f
 export type { LogLine } from './in-memory-support.ts';
 export { InMemoryWorldStore } from './in-memory-world-store.ts';
 export { InMemoryMetrics } from './in-memory-metrics.ts';
+export { inMemoryOutboxDelivery } from './in-memory-outbox-delivery.ts';

@@ -104,25 +104,12 @@ export class RelayRuntime {
     });
     const drainLoop = new Loop(() => drain.drain().then(() => undefined), every.outboxMs, onError('outbox drain'));
 
-    // CallRelay drains its outbox after each commit; this view hands that drain to OutboxDrain (dead letters,
-    // per-call order, jitter) and still makes CallRelay wait for it, so invite and publish stay in parallel.
-    const relayStore: WorldStore = {
-      load: () => store.load(),
-      commit: (commit) => store.commit(commit),
-      pendingOutbox: async () => {
-        await waitAtMost(drainLoop.wake(), every.publishWaitMs);
-        return [];
-      },
-      deleteOutbox: (ids) => store.deleteOutbox(ids),
-      recordOutboxFailure: (id, error, next) => store.recordOutboxFailure(id, error, next),
-      pendingEffects: () => store.pendingEffects(),
-      markEffectDone: (key) => store.markEffectDone(key)
-    };
     const relay = await CallRelay.start({
-      store: relayStore,
+      store,
       callControl: meteredCallControl(ports.callControl, metrics),
       presence: meteredPresence(ports.presence, metrics),
-      publisher: ports.publisher,
+      // The one outbox drain; a step waits for it at most publishWaitMs, then the loop carries on by itself.
+      deliverOutbox: () => waitAtMost(drainLoop.wake(), every.publishWaitMs),
       config,
       clock,
       timers: ports.timers,
