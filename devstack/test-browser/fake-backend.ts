@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import type { PreviewUser } from '../src/salesforce-emulator/apex/preview-org.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -14,13 +15,7 @@ interface FayeAdapter {
 }
 const faye = require('faye') as { NodeAdapter: new (options: { mount: string; timeout: number }) => FayeAdapter };
 
-export interface PreviewUser {
-  userId: string;
-  name: string;
-  isAdmin: boolean;
-  teamsUserId: string;
-  phoneNumber: string;
-}
+export type { PreviewUser };
 
 export type ApexHandler = (params: Record<string, unknown>, userId: string | null) => unknown;
 

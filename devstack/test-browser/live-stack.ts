@@ -3,6 +3,7 @@
 import type { TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { startPreview } from '../preview/server.ts';
+import type { PreviewUser } from '../src/salesforce-emulator/apex/preview-org.ts';
 import { startStack, type Stack } from '../src/stack.ts';
 import { ensurePreviewBuilt, launchBrowser, requireChromium, saveScreenshot, type BrowserSession } from './harness.ts';
 
@@ -12,19 +13,8 @@ export { saveScreenshot };
 export const KNOWN_CALLER = { number: '+15555550123', display: '+1 (555) 555-0123', contact: 'Ada Caller' };
 /** Bounded wait for anything that crosses the relay and the event bus. */
 export const WAIT_MS = 20_000;
-/**
- * Bounded wait for a Teams presence change to reach Salesforce: the relay polls Graph presence every 60 s
- * (relay/src/app/workers/runtime.ts DEFAULT_INTERVALS.presenceMs, not settable by environment).
- */
-export const PRESENCE_WAIT_MS = 75_000;
-
-export interface PreviewUser {
-  userId: string;
-  name: string;
-  isAdmin: boolean;
-  teamsUserId: string | null;
-  phoneNumber: string | null;
-}
+/** Bounded wait for the relay's next presence read (the local stack sets RELAY_PRESENCE_POLL_SECONDS=2). */
+export const PRESENCE_WAIT_MS = WAIT_MS;
 
 export interface SimCall {
   id: string;
