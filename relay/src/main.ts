@@ -129,7 +129,9 @@ async function main(config: RelayConfig): Promise<void> {
       decode: inboxDecoder(dialledNumberResolver(config.graph.resourceAccounts)),
       keepAlive: async (tenantId, callId) => {
         const result = await callsClient.keepAlive(tenantId, callId);
+        if (!result.ok && result.status === 404) return 'gone';
         if (!result.ok) throw new Error(`keepAlive ${result.status ?? result.kind}: ${result.message}`);
+        return 'ok';
       }
     },
     { presenceMs: config.presencePollSeconds * 1000 }

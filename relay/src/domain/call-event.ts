@@ -25,7 +25,9 @@ export type CallReason =
   | 'Declined'
   | 'CallerHungUp'
   | 'AgentHungUp'
-  | 'Failed';
+  | 'Failed'
+  /** The relay learnt from Graph that the call had ended while it was not told how (e.g. it was down). */
+  | 'Reconciled';
 
 export type EventKind = 'Call' | 'Presence' | 'Heartbeat';
 

@@ -38,6 +38,12 @@ const WORLD_KEY_LIMIT = 2000;
  * minutes); longer would make every step copy and scan a world that grows with the day's traffic.
  */
 const ENDED_RETENTION_MS = 60 * 60 * 1000;
+/** A hold-music operation Graph has not reported complete after this long is verified with Graph (B01). */
+export const OPERATION_DEADLINE_MS = 15_000;
+/** A redirect/transfer whose outcome Graph has not reported after this long is verified (Graph rings ≤ 90 s). */
+export const ROUTING_DEADLINE_MS = 120_000;
+/** Every call in progress is compared with Graph at least this often, so nothing is stranded by a lost webhook. */
+export const RECONCILE_EVERY_MS = 5 * 60 * 1000;
 
 export function emptyWorld(config: ConfigSnapshot): World {
   return { config, calls: {}, ended: {}, agents: {}, timers: {}, applied: [] };
@@ -75,6 +81,8 @@ export function inputKey(input: Input): string {
       return `${input.type}:${input.callId}:${input.operationId ?? `${input.operation}@${input.at}`}`;
     case 'CallTerminated':
       return `${input.type}:${input.callId}`;
+    case 'CallObserved':
+      return `${input.type}:${input.callId}:${input.at}`;
     case 'PresenceObserved':
       return `${input.type}:${input.teamsUserId}:${input.sequenceNumber ?? input.at}:${input.availability}/${input.activity}`;
     case 'TimerFired':
@@ -274,7 +282,7 @@ function apply(step: Step, input: Input): void {
       return;
     }
     case 'ParticipantsUpdated':
-      return participants(step, input.callId, input.participants);
+      return participants(step, input.callId, input.participants, input.sequence);
     case 'AgentJoined':
       return agentJoined(step, input.callId, input.teamsUserId);
     case 'AgentLeft':
@@ -304,6 +312,8 @@ function apply(step: Step, input: Input): void {
       return operationFailed(step, input.callId, input.operation, input.code ?? 'failed');
     case 'PresenceObserved':
       return presenceObserved(step, input);
+    case 'CallObserved':
+      return observed(step, input);
     case 'TimerFired':
       return timerFired(step, input.timerId);
     case 'CommandReceived':
@@ -354,6 +364,7 @@ function incoming(step: Step, input: IncomingCall): void {
     let call = step.put({
       ...base,
       phase: 'Routing',
+      awaitingSince: input.at,
       routing: { target: decision.target, via: 'Redirect', trigger: decision.trigger }
     });
     step.emit({ type: 'Redirect', callId: call.callId, target: decision.target });
@@ -427,6 +438,7 @@ function routeFromRinging(
     ...call,
     invitePending: false,
     phase: 'Routing',
+    awaitingSince: step.at,
     routing: { target: resolved.target, via, trigger }
   });
   step.emit(routeEffect(routed, resolved.target));
@@ -446,7 +458,11 @@ function routingFailed(step: Step, call: CallSession, why: string): void {
   if (agent && routing && routing.trigger !== 'Fallback') {
     const target = clientSettingsTarget(agent);
     step.log('warn', `${why}; routing to the agent's own Teams instead`, call.callId);
-    const next = step.put({ ...call, routing: { target, via: routing.via, trigger: 'Fallback' } });
+    const next = step.put({
+      ...call,
+      awaitingSince: step.at,
+      routing: { target, via: routing.via, trigger: 'Fallback' }
+    });
     step.emit(routeEffect(next, target));
     return;
   }
@@ -457,16 +473,25 @@ function routingFailed(step: Step, call: CallSession, why: string): void {
 
 // ───────────────────────────── Graph-reported events ─────────────────────────────
 
-function participants(step: Step, callId: string, list: CallSession['participants']): void {
+function participants(step: Step, callId: string, list: CallSession['participants'], sequence?: number): void {
   const call = step.call(callId);
   if (!call || call.phase === 'Ended') return;
+  if (sequence !== undefined && call.rosterSequence !== undefined && sequence <= call.rosterSequence) {
+    // Graph delivers out of order: a roster older than the one applied would undo a join (and hang up a live call).
+    step.log('info', `stale roster ${sequence} ignored (applied ${call.rosterSequence})`, callId);
+    return;
+  }
   const label = (c: CallSession): string =>
     c.participants
       .filter((p) => !p.isBot)
       .map((p) => p.id)
       .sort()
       .join(',');
-  const updated = step.put({ ...call, participants: list });
+  const updated = step.put({
+    ...call,
+    participants: list,
+    ...(sequence !== undefined && { rosterSequence: sequence })
+  });
   // The roster is the only thing Graph sends when the invited agent picks up or leaves (graph-calls.md §7, "invite:
   // target appears in roster"), so the agent's own arrival and departure are read from it here.
   const agent = call.agentTeamsId;
@@ -511,13 +536,13 @@ function agentJoined(step: Step, callId: string, teamsUserId: string): void {
 
 function startHold(step: Step, call: CallSession, cause: 'Command' | 'OtherCall'): void {
   const caller = call.participants.find((p) => p.isCaller);
-  step.put({ ...call, holdPending: 'StartHoldMusic', holdCause: cause });
+  step.put({ ...call, holdPending: 'StartHoldMusic', holdCause: cause, holdRetried: false, awaitingSince: step.at });
   step.emit({ type: 'StartHoldMusic', callId: call.callId, ...(caller ? { participantId: caller.id } : {}) });
 }
 
 function stopHold(step: Step, call: CallSession): void {
   const caller = call.participants.find((p) => p.isCaller);
-  step.put({ ...call, holdPending: 'StopHoldMusic' });
+  step.put({ ...call, holdPending: 'StopHoldMusic', holdRetried: false, awaitingSince: step.at });
   step.emit({ type: 'StopHoldMusic', callId: call.callId, ...(caller ? { participantId: caller.id } : {}) });
 }
 
@@ -633,10 +658,10 @@ function operationCompleted(step: Step, callId: string, operation: 'StartHoldMus
   const call = step.call(callId);
   if (!call || call.holdPending !== operation) return;
   if (operation === 'StartHoldMusic' && call.phase === 'Connected') {
-    const { holdPending: _done, ...rest } = call;
+    const { holdPending: _done, holdRetried: _retried, awaitingSince: _since, ...rest } = call;
     step.publish(step.put({ ...rest, phase: 'OnHold' }), 'OnHold');
   } else if (operation === 'StopHoldMusic' && call.phase === 'OnHold') {
-    const { holdPending: _done, holdCause: _cause, ...rest } = call;
+    const { holdPending: _done, holdCause: _cause, holdRetried: _retried, awaitingSince: _since, ...rest } = call;
     step.publish(step.put({ ...rest, phase: 'Connected' }), 'Connected');
   }
 }
@@ -644,10 +669,68 @@ function operationCompleted(step: Step, callId: string, operation: 'StartHoldMus
 function operationFailed(step: Step, callId: string, operation: 'StartHoldMusic' | 'StopHoldMusic', why: string): void {
   const call = step.call(callId);
   if (!call || call.holdPending !== operation || call.phase === 'Ended') return;
-  const { holdPending: _failed, ...rest } = call;
+  const { holdPending: _failed, holdRetried: _retried, awaitingSince: _since, ...rest } = call;
   step.log('warn', `${operation} failed: ${why}`, callId);
   // The state did not change; publishing it again with Reason Failed tells the softphone its command did not work.
   step.publish(step.put(rest), rest.phase === 'OnHold' ? 'OnHold' : 'Connected', { reason: 'Failed' });
+}
+
+// ───────────────────────────── reconciliation with Graph ─────────────────────────────
+
+function overdue(since: string | undefined, at: string, deadlineMs: number): boolean {
+  return since !== undefined && Date.parse(at) - Date.parse(since) >= deadlineMs;
+}
+
+/**
+ * Whether the relay should ask Graph about this call now: something it waits for is overdue, or the call was not
+ * compared with Graph for `RECONCILE_EVERY_MS` (`lastObservedAt`: the last time it asked, else when the call began).
+ * The app decides when to look; what the answer means is decided by `decide` (`CallObserved`).
+ */
+export function reconcileDue(call: CallSession, at: string, lastObservedAt: string): boolean {
+  if (call.phase === 'Ended') return false;
+  if (call.holdPending !== undefined && overdue(call.awaitingSince, at, OPERATION_DEADLINE_MS)) return true;
+  if (call.phase === 'Routing' && overdue(call.awaitingSince, at, ROUTING_DEADLINE_MS)) return true;
+  return overdue(lastObservedAt, at, RECONCILE_EVERY_MS);
+}
+
+function observed(step: Step, input: Extract<Input, { type: 'CallObserved' }>): void {
+  const call = step.call(input.callId);
+  if (!call || call.phase === 'Ended') return;
+  if (!input.exists || input.state === 'terminated') return reconciledGone(step, call);
+  if (call.holdPending !== undefined && overdue(call.awaitingSince, step.at, OPERATION_DEADLINE_MS)) {
+    if (!call.holdRetried) {
+      // The completion was lost (e.g. a crash between the request and its webhook). Hold music on/off is a state,
+      // so asking again is safe; its completion (or failure) then arrives like the first one's would have.
+      step.log('warn', `${call.holdPending} not confirmed by Graph in time; sending it again`, call.callId);
+      const caller = call.participants.find((p) => p.isCaller);
+      step.put({ ...call, holdRetried: true, awaitingSince: step.at });
+      step.emit({ type: call.holdPending, callId: call.callId, ...(caller ? { participantId: caller.id } : {}) });
+      return;
+    }
+    return operationFailed(step, call.callId, call.holdPending, 'Graph never confirmed it');
+  }
+  if (call.phase === 'Routing' && overdue(call.awaitingSince, step.at, ROUTING_DEADLINE_MS)) {
+    // Graph still holds a leg the relay handed away long ago: end it rather than keep a caller in limbo.
+    step.log('error', 'routing never completed; hanging up the leg Graph still holds', call.callId);
+    step.emit({ type: 'HangUp', callId: call.callId });
+    step.end(call);
+  }
+}
+
+/** Graph no longer has the call and no notification said how it ended (the relay was down or it was lost). */
+function reconciledGone(step: Step, call: CallSession): void {
+  step.log('warn', `call ended while the relay was not told (${call.phase}); closing it as Reconciled`, call.callId);
+  switch (call.phase) {
+    case 'Ringing':
+      step.end(step.finish(call, 'Abandoned', 'Reconciled'));
+      return;
+    case 'Routing':
+      step.end(call); // the final state (where it went) was published when the routing started
+      return;
+    default:
+      if (call.agentTransfer) step.end(step.finish(call, 'Transferred', undefined, call.agentTransfer.target));
+      else step.end(step.finish(call, 'Ended', 'Reconciled'));
+  }
 }
 
 /** Activities more telling than the availability they come with (what the softphone shows, S10). */

@@ -61,7 +61,16 @@ export interface CallSession {
   holdPending?: 'StartHoldMusic' | 'StopHoldMusic';
   /** Why the hold started: the agent's command, or S16 (the agent answered another call). */
   holdCause?: 'Command' | 'OtherCall';
+  /** The hold operation was sent again once after its completion was overdue (see `reconcileDue`). */
+  holdRetried?: boolean;
+  /**
+   * When the relay began waiting for Graph to confirm something (a hold operation, a routing outcome); past a
+   * deadline the call is reconciled with Graph so nothing stays pending forever.
+   */
+  awaitingSince?: string;
   participants: Participant[];
+  /** The `rosterSequenceNumber` of the roster `participants` came from (absent until a sequenced roster arrived). */
+  rosterSequence?: number;
   /** A relay-initiated redirect/transfer in flight (rule routing), with its fallback state. */
   routing?: { target: RouteTarget; via: 'Redirect' | 'Transfer'; trigger: RuleTrigger | 'Fallback' };
   /** An agent-initiated transfer that Graph reported as accepted; completes or fails later (S07). */
@@ -165,6 +174,8 @@ export interface ParticipantsUpdated extends InputBase {
   type: 'ParticipantsUpdated';
   callId: string;
   participants: Participant[];
+  /** Graph's `rosterSequenceNumber`: a roster older than the one the call has applied is stale (Graph reorders). */
+  sequence?: number;
 }
 export interface AgentJoined extends InputBase {
   type: 'AgentJoined';
@@ -234,6 +245,16 @@ export interface PresenceObserved extends InputBase {
   activity: string;
   sequenceNumber?: string;
 }
+/**
+ * What Graph said when the relay asked about a call (reconciliation: at start, on a keepAlive 404, when something
+ * is overdue, periodically). `exists: false` means Graph no longer has the call (404); `state` is Graph's call state.
+ */
+export interface CallObserved extends InputBase {
+  type: 'CallObserved';
+  callId: string;
+  exists: boolean;
+  state?: string;
+}
 export interface TimerFired extends InputBase {
   type: 'TimerFired';
   timerId: string;
@@ -270,6 +291,7 @@ export type Input =
   | OperationCompleted
   | OperationFailed
   | PresenceObserved
+  | CallObserved
   | TimerFired
   | CommandReceived
   | ConfigReloaded

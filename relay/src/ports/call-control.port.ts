@@ -10,6 +10,13 @@ import type {
   Transfer
 } from '../domain/model.ts';
 
+/** What Graph says of a call now: `exists: false` when it no longer has it (404). */
+export interface CallStatus {
+  exists: boolean;
+  /** Graph's call state (`incoming`, `established`, `terminated`…) when it exists. */
+  state?: string;
+}
+
 /**
  * Graph call control for the bot's legs (graph-calls.md §5–§7). Each method issues one Graph request and resolves
  * when Graph accepted it (2xx/202); asynchronous outcomes (operation completed, roster changes, transfer results)
@@ -38,4 +45,6 @@ export interface CallControl {
    * bot never answered (an unknown line) this is a reject (`POST …/reject`).
    */
   hangUp(effect: HangUp): Promise<void>;
+  /** GET the call (reconciliation); rejects only when Graph could not say (network, 5xx, throttled). */
+  callStatus(callId: string): Promise<CallStatus>;
 }

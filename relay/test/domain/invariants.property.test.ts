@@ -75,6 +75,24 @@ const anyInput: fc.Arbitrary<Input> = fc.oneof(
     participants: [{ id: 'p1', isCaller: true }, { id: `p-${t}` }],
     at: at(t)
   })),
+  // Sequenced rosters, reordered: Graph can deliver an older roster (the agent not yet in it) after a newer one.
+  fc
+    .record({ id: callId, t: seconds, seq: fc.integer({ min: 1, max: 6 }), a: agent, present: fc.boolean() })
+    .map(({ id, t, seq, a, present }): Input => ({
+      type: 'ParticipantsUpdated',
+      callId: id,
+      key: `ParticipantsUpdated:${id}:${seq}`,
+      sequence: seq,
+      participants: [
+        { id: 'p-bot', isBot: true },
+        { id: 'p1', isCaller: true, phoneNumber: '+447700900123' },
+        ...(present ? [{ id: `p-${a.salesforceUserId}`, teamsUserId: a.teamsUserId }] : [])
+      ],
+      at: at(t)
+    })),
+  fc
+    .record({ id: callId, t: seconds, exists: fc.boolean(), state: fc.constantFrom('established', 'terminated') })
+    .map(({ id, t, exists, state }): Input => ({ type: 'CallObserved', callId: id, exists, state, at: at(t) })),
   fc.record({ a: agent, t: seconds, dnd: fc.boolean() }).map(({ a, t, dnd }): Input => ({
     type: 'PresenceObserved',
     teamsUserId: a.teamsUserId,
@@ -233,6 +251,34 @@ describe('engine invariants under random deliveries', () => {
     fc.assert(
       fc.property(delivery, (inputs) => {
         assert.deepEqual(drive(inputs).violations, []);
+      }),
+      { numRuns: 300 }
+    );
+  });
+
+  it('[S07] a roster older than the one a call applied changes nothing (Graph reorders rosters)', () => {
+    fc.assert(
+      fc.property(delivery, fc.nat(), (inputs, pick) => {
+        let world = worldWith();
+        for (const input of inputs) world = decide(world, input).world;
+        const sequenced = Object.values(world.calls).filter((c) => c.rosterSequence !== undefined);
+        fc.pre(sequenced.length > 0);
+        const call = sequenced[pick % sequenced.length]!;
+        const stale = decide(world, {
+          type: 'ParticipantsUpdated',
+          callId: call.callId,
+          key: `ParticipantsUpdated:${call.callId}:stale`,
+          sequence: call.rosterSequence! - 1,
+          participants: [{ id: 'p-bot', isBot: true }],
+          at: at(700)
+        });
+        assert.deepEqual(
+          stale.effects.filter((e) => e.type !== 'Log'),
+          []
+        );
+        const after = stale.world.calls[call.callId]!;
+        assert.equal(after.phase, call.phase);
+        assert.deepEqual(after.participants, call.participants);
       }),
       { numRuns: 300 }
     );

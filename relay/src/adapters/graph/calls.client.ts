@@ -2,7 +2,7 @@
  * Graph call-control requests (graph-calls.md §5) as typed methods, and `GraphCallControl`, the adapter that
  * implements the engine's CallControl port on top of them. Only HTTP shapes live here; decisions are the engine's.
  */
-import type { CallControl } from '../../ports/call-control.port.ts';
+import type { CallControl, CallStatus } from '../../ports/call-control.port.ts';
 import type {
   AnswerCall,
   CancelInvite,
@@ -258,6 +258,13 @@ export class GraphCallControl implements CallControl {
   async hangUp(effect: HangUp): Promise<void> {
     expectOkOrGone('hangUp', await this.client.hangUp(this.tenantOf(effect.callId), effect.callId));
     this.invited.delete(effect.callId);
+  }
+
+  async callStatus(callId: string): Promise<CallStatus> {
+    const result = await this.client.getCall(this.tenantOf(callId), callId);
+    if (result.ok) return { exists: true, ...(result.body?.state && { state: result.body.state }) };
+    if (result.status === 404) return { exists: false };
+    throw new GraphRequestError('getCall', result);
   }
 
   private tenantOf(callId: string): string {

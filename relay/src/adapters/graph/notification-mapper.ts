@@ -117,7 +117,8 @@ function mapItem(item: GraphNotificationItem, context: MapContext): MappedItem {
           // A roster can return to an earlier set (the agent leaves: caller + bot again); its sequence number tells
           // a new roster from a redelivered one, where the content-derived key would drop it as a duplicate.
           ...(item.rosterSequenceNumber !== undefined && {
-            key: `ParticipantsUpdated:${item.callId}:${item.rosterSequenceNumber}`
+            key: `ParticipantsUpdated:${item.callId}:${item.rosterSequenceNumber}`,
+            sequence: item.rosterSequenceNumber
           }),
           participants: item.participants.filter((p) => !p.removed).map(toParticipant)
         }

@@ -1,5 +1,5 @@
 import type { CallControlEffect, EffectType } from '../../domain/model.ts';
-import type { CallControl } from '../../ports/call-control.port.ts';
+import type { CallControl, CallStatus } from '../../ports/call-control.port.ts';
 
 /**
  * Graph call control in memory: records every request it accepted, in order, and refuses the effect types a test
@@ -10,6 +10,10 @@ export class InMemoryCallControl implements CallControl {
   readonly requests: CallControlEffect[] = [];
   private readonly refusals = new Map<EffectType, string>();
   hangAfter: number | undefined;
+  /** What `callStatus` answers per call (default: the call exists and is established). */
+  readonly statuses = new Map<string, CallStatus>();
+  /** Calls asked about through `callStatus`, in order. */
+  readonly statusRequests: string[] = [];
 
   refuse(type: EffectType, error = `${type} refused`): void {
     this.refusals.set(type, error);
@@ -37,4 +41,8 @@ export class InMemoryCallControl implements CallControl {
   transfer = (effect: Parameters<CallControl['transfer']>[0]): Promise<void> => this.take(effect);
   redirect = (effect: Parameters<CallControl['redirect']>[0]): Promise<void> => this.take(effect);
   hangUp = (effect: Parameters<CallControl['hangUp']>[0]): Promise<void> => this.take(effect);
+  callStatus = (callId: string): Promise<CallStatus> => {
+    this.statusRequests.push(callId);
+    return Promise.resolve(this.statuses.get(callId) ?? { exists: true, state: 'established' });
+  };
 }

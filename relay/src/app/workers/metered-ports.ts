@@ -23,7 +23,8 @@ export function meteredCallControl(inner: CallControl, metrics: RelayMetrics): C
     stopHoldMusic: (e) => count(metrics, e.type, () => inner.stopHoldMusic(e)),
     transfer: (e) => count(metrics, e.type, () => inner.transfer(e)),
     redirect: (e) => count(metrics, e.type, () => inner.redirect(e)),
-    hangUp: (e) => count(metrics, e.type, () => inner.hangUp(e))
+    hangUp: (e) => count(metrics, e.type, () => inner.hangUp(e)),
+    callStatus: (callId) => inner.callStatus(callId)
   };
 }
 

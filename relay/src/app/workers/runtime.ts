@@ -19,12 +19,13 @@ import { CallRelay } from '../call-relay.ts';
 import { CommandHandler } from './command-handler.ts';
 import { ConfigRefresher } from './config-refresher.ts';
 import { InboxProcessor, type DecodedItem } from './inbox-processor.ts';
-import { KEEP_ALIVE_INTERVAL_MS, KeepAliveSweeper } from './keep-alive.ts';
+import { KEEP_ALIVE_INTERVAL_MS, KeepAliveSweeper, type KeepAliveResult } from './keep-alive.ts';
 import { errorMessage, Loop } from './loop.ts';
 import { meteredCallControl, meteredPresence } from './metered-ports.ts';
 import { NO_METRICS } from './no-metrics.ts';
 import { OutboxDrain } from './outbox-drain.ts';
 import { PresencePoller } from './presence-poller.ts';
+import { Reconciler } from './reconciler.ts';
 
 export interface RuntimePorts {
   store: WorldStore & DeliveryStore;
@@ -37,7 +38,7 @@ export interface RuntimePorts {
   logger: Logger;
   decode: (item: InboxItem) => DecodedItem[];
   /** Graph keepAlive for one call; without it the sweep is off. */
-  keepAlive?: (tenantId: string, callId: string) => Promise<void>;
+  keepAlive?: (tenantId: string, callId: string) => Promise<KeepAliveResult>;
   /** Where the workers report what they did; nothing is recorded without it. */
   metrics?: RelayMetrics;
   random?: () => number;
@@ -49,6 +50,8 @@ export interface RuntimeIntervals {
   presenceMs: number;
   configMs: number;
   keepAliveMs: number;
+  /** How often the reconciler looks for calls due a check with Graph (it asks Graph only about those). */
+  reconcileMs: number;
   /**
    * How long one engine step waits for the outbox drain it triggered. The publish still runs to the end; the cap
    * only stops a slow Salesforce from holding up the inbox (and the next call's ring path) behind it.
@@ -62,6 +65,7 @@ export const DEFAULT_INTERVALS: RuntimeIntervals = {
   presenceMs: 60_000,
   configMs: 300_000,
   keepAliveMs: KEEP_ALIVE_INTERVAL_MS,
+  reconcileMs: 5_000,
   publishWaitMs: 2_000
 };
 
@@ -73,6 +77,7 @@ export class RelayRuntime {
     readonly config: ConfigRefresher,
     readonly drain: OutboxDrain,
     readonly commands: CommandHandler,
+    readonly reconciler: Reconciler,
     private readonly inboxLoop: Loop,
     private readonly drainLoop: Loop,
     private readonly others: Loop[],
@@ -137,12 +142,25 @@ export class RelayRuntime {
       new Loop(() => poller.poll().then(() => undefined), every.presenceMs, onError('presence poll')),
       new Loop(() => config.refresh(handle).then(() => undefined), every.configMs, onError('config refresh'))
     ];
+    const reconciler = new Reconciler(
+      () => relay.snapshot(),
+      (callId) => ports.callControl.callStatus(callId),
+      handle,
+      clock,
+      logger
+    );
+    others.push(new Loop(() => reconciler.pass().then(() => undefined), every.reconcileMs, onError('reconcile')));
     if (ports.keepAlive) {
-      const sweeper = new KeepAliveSweeper(() => relay.snapshot(), ports.keepAlive, logger);
+      const sweeper = new KeepAliveSweeper(
+        () => relay.snapshot(),
+        ports.keepAlive,
+        logger,
+        (callId) => reconciler.observe(callId)
+      );
       others.push(new Loop(() => sweeper.sweep().then(() => undefined), every.keepAliveMs, onError('keepAlive')));
     }
     const commands = new CommandHandler(store, handle, clock, logger);
-    return new RelayRuntime(relay, config, drain, commands, inboxLoop, drainLoop, others, logger);
+    return new RelayRuntime(relay, config, drain, commands, reconciler, inboxLoop, drainLoop, others, logger);
   }
 
   startLoops(): void {

@@ -173,6 +173,14 @@ describe('GraphCallControl (CallControl port)', () => {
       ...overrides
     });
 
+  it('[B01] callStatus: GET the call; 404 means Graph no longer has it; a 5xx is not an answer', async () => {
+    fake.on(when('GET', '/communications/calls/c1', { status: 200, body: { id: 'c1', state: 'established' } }));
+    fake.on(when('GET', '/communications/calls/c3', { status: 500, body: { error: { code: '9999', message: 'x' } } }));
+    assert.deepEqual(await control().callStatus('c1'), { exists: true, state: 'established' });
+    assert.deepEqual(await control().callStatus('gone'), { exists: false });
+    await assert.rejects(control().callStatus('c3'), GraphRequestError);
+  });
+
   it('[S04] redirect sends the target identity, timeout and the per-call callbackUri', async () => {
     fake.on(when('POST', '/communications/calls/c1/redirect', { status: 202 }));
     await control().redirect({ type: 'Redirect', callId: 'c1', target });

@@ -76,11 +76,28 @@ describe('KeepAliveSweeper', () => {
     const sent: string[] = [];
     const sweeper = new KeepAliveSweeper(
       () => world,
-      (_tenant, callId) => Promise.resolve(void sent.push(callId)),
+      (_tenant, callId) => {
+        sent.push(callId);
+        return Promise.resolve('ok' as const);
+      },
       new MemoryLogger()
     );
     assert.equal(await sweeper.sweep(), 1);
     assert.deepEqual(sent, ['a']);
+  });
+
+  it('[B01] a keepAlive 404 hands the call to reconciliation instead of only logging it', async () => {
+    const world = emptyWorld(config());
+    world.calls = { a: { callId: 'a', tenantId: 't', botAnswered: true, phase: 'Connected' } as CallSession };
+    const gone: string[] = [];
+    const sweeper = new KeepAliveSweeper(
+      () => world,
+      () => Promise.resolve('gone' as const),
+      new MemoryLogger(),
+      (callId) => Promise.resolve(gone.push(callId))
+    );
+    assert.equal(await sweeper.sweep(), 0);
+    assert.deepEqual(gone, ['a']);
   });
 });
 

@@ -145,3 +145,55 @@ describe('RelayRuntime wiring', () => {
     assert.deepEqual(await store.pendingInbox(10), []);
   });
 });
+
+describe('[B01] reconciliation with Graph (runtime)', () => {
+  const connect = async () => {
+    await store.addToInbox({ key: 'k1', body: JSON.stringify([{ input: incoming('call-1') }]), receivedAt: T0 });
+    const joined = { type: 'AgentJoined', callId: 'call-1', teamsUserId: ANNA.teamsUserId, at: at(5) };
+    await store.addToInbox({ key: 'k2', body: JSON.stringify([{ input: joined }]), receivedAt: at(5) });
+    await runtime.processInbox();
+    assert.equal(runtime.relay.snapshot().calls['call-1']?.phase, 'Connected');
+  };
+
+  it('[B01][B05] after a restart, a call Graph no longer has (hung up while the relay was down) ends Reconciled', async () => {
+    await connect();
+    await runtime.stop();
+    callControl.statuses.set('call-1', { exists: false });
+    registry = new Registry();
+    await start(); // the same store: the world comes back with the call Connected
+    assert.equal(runtime.relay.snapshot().calls['call-1']?.phase, 'Connected');
+    assert.equal(await runtime.reconciler.pass(), 1, 'the first pass after start asks about every call');
+    assert.equal(runtime.relay.snapshot().calls['call-1'], undefined);
+    const last = salesforce.delivered.at(-1)!;
+    assert.deepEqual([last.State__c, last.Reason__c], ['Ended', 'Reconciled']);
+    assert.ok(presence.requests.some((r) => r.type === 'ClearPresence' && r.mode === 'InACall'));
+  });
+
+  it('[B01] later passes ask Graph only about calls that are due; a failed GET is retried on the next pass', async () => {
+    await connect();
+    assert.equal(await runtime.reconciler.pass(), 1);
+    assert.equal(await runtime.reconciler.pass(), 0, 'nothing is due a minute later');
+    callControl.callStatus = () => Promise.reject(new Error('503'));
+    clock.set(at(5 + 300));
+    assert.equal(await runtime.reconciler.pass(), 0, 'Graph could not say');
+    assert.equal(runtime.relay.snapshot().calls['call-1']?.phase, 'Connected');
+  });
+
+  it('[S05] a Hold whose completion was lost is sent again, then failed: never pending forever', async () => {
+    await connect();
+    await runtime.reconciler.pass();
+    await runtime.onCommand({ ...command('cmd-h', 'Hold'), TeamsCallId__c: 'call-1' });
+    assert.equal(runtime.relay.snapshot().calls['call-1']?.holdPending, 'StartHoldMusic');
+    clock.set(at(30));
+    await runtime.reconciler.pass();
+    assert.equal(callControl.requests.filter((r) => r.type === 'StartHoldMusic').length, 2, 'sent again');
+    clock.set(at(60));
+    await runtime.reconciler.pass();
+    const call = runtime.relay.snapshot().calls['call-1']!;
+    assert.equal(call.holdPending, undefined);
+    assert.deepEqual(
+      [salesforce.delivered.at(-1)?.State__c, salesforce.delivered.at(-1)?.Reason__c],
+      ['Connected', 'Failed']
+    );
+  });
+});
