@@ -1,5 +1,6 @@
 /**
- * Support CLI. `npm run relay -- parse <file>`: reads a captured calling-webhook body (the raw Graph POST body,
+ * Support CLI. `npm run relay -- doctor`: checks the installation read-only with the relay's environment
+ * (relay/src/doctor). `npm run relay -- parse <file>`: reads a captured calling-webhook body (the raw Graph POST body,
  * or an inbox row's stored notification) and prints one JSON line per notification item — the engine input the
  * relay understood, or why it could not. Resource accounts come from GRAPH_RESOURCE_ACCOUNTS when set.
  */
@@ -7,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dialledNumberResolver, decodeNotifications } from './adapters/graph/stored-notification.ts';
+import { runDoctor } from './doctor/doctor.ts';
 
-const USAGE = 'usage: npm run relay -- parse <captured-webhook-body.json>';
+const USAGE = 'usage: npm run relay -- parse <captured-webhook-body.json>\n       npm run relay -- doctor';
 
 export function parseCapture(text: string, env: Record<string, string | undefined>, now: Date): string[] {
   let json: unknown;
@@ -42,8 +44,11 @@ function resourceAccounts(value: string | undefined): Record<string, string> {
   return accounts;
 }
 
-function run(argv: string[]): number {
+async function run(argv: string[]): Promise<number> {
   const [command, file] = argv;
+  if (command === 'doctor' && argv.length === 1) {
+    return runDoctor(process.env, (text) => process.stdout.write(text));
+  }
   if (command !== 'parse' || !file) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -62,5 +67,13 @@ function run(argv: string[]): number {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = run(process.argv.slice(2));
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  );
 }
