@@ -64,4 +64,9 @@ export interface TeamsCallCommand {
   /** Salesforce user id of the agent who asked (Apex checked ownership; the relay checks again). */
   RequestedBy__c: string;
   IssuedAt__c: string;
+  /**
+   * The platform-set publisher of the event (standard field, not forgeable by the publisher). Apex publishes as the
+   * agent, so a command whose `CreatedById` is not its `RequestedBy__c` was published by someone else: refused.
+   */
+  CreatedById?: string;
 }

@@ -810,34 +810,40 @@ function timerFired(step: Step, timerId: string): void {
 
 // ───────────────────────────── commands from Salesforce ─────────────────────────────
 
+/** Why a command was refused (the `refusal` field of its log line; counted by the app). */
+export type CommandRefusal = 'publisher' | 'unknown-call' | 'not-agent' | 'state';
+
 function command(step: Step, cmd: Extract<Input, { type: 'CommandReceived' }>['command']): void {
-  const refuse = (why: string, callId?: string): void =>
+  const refuse = (refusal: CommandRefusal, why: string, callId?: string): void =>
     step.emit({
       type: 'Log',
       level: 'warn',
       message: `command ${cmd.Action__c} refused: ${why}`,
       ...(callId ? { callId } : {}),
-      fields: { commandId: cmd.CommandId__c, requestedBy: cmd.RequestedBy__c }
+      fields: { commandId: cmd.CommandId__c, requestedBy: cmd.RequestedBy__c, refusal }
     });
   if (cmd.Action__c === 'ReloadConfig') {
     step.emit({ type: 'ReloadConfig' });
     return;
   }
   const callId = cmd.TeamsCallId__c;
+  // Trust only what the platform vouches for: the publisher must be the user named as requester.
+  if (cmd.CreatedById === undefined || cmd.CreatedById !== cmd.RequestedBy__c)
+    return refuse('publisher', `published by ${cmd.CreatedById ?? 'an unknown user'}, not by the requester`, callId);
   const call = callId ? step.call(callId) : undefined;
-  if (!callId || !call) return refuse('unknown call', callId);
+  if (!callId || !call) return refuse('unknown-call', 'unknown call', callId);
   if (call.agentUserId === undefined || call.agentUserId !== cmd.RequestedBy__c)
-    return refuse("requester is not the call's agent", callId);
-  if (call.phase === 'Ended' || call.final) return refuse('the call has ended', callId);
+    return refuse('not-agent', "requester is not the call's agent", callId);
+  if (call.phase === 'Ended' || call.final) return refuse('state', 'the call has ended', callId);
   if (call.holdPending !== undefined && (cmd.Action__c === 'Hold' || cmd.Action__c === 'Resume')) {
-    return refuse(`a ${call.holdPending} is in progress`, callId);
+    return refuse('state', `a ${call.holdPending} is in progress`, callId);
   }
   switch (cmd.Action__c) {
     case 'Hold':
-      if (call.phase !== 'Connected') return refuse(`cannot hold a call that is ${call.phase}`, callId);
+      if (call.phase !== 'Connected') return refuse('state', `cannot hold a call that is ${call.phase}`, callId);
       return startHold(step, call, 'Command');
     case 'Resume': {
-      if (call.phase !== 'OnHold') return refuse(`cannot resume a call that is ${call.phase}`, callId);
+      if (call.phase !== 'OnHold') return refuse('state', `cannot resume a call that is ${call.phase}`, callId);
       stopHold(step, call);
       // S16: only one call is active; resuming this one holds the other connected call.
       for (const other of connectedCalls(step.world, call.agentUserId)) {
@@ -848,12 +854,12 @@ function command(step: Step, cmd: Extract<Input, { type: 'CommandReceived' }>['c
     }
     case 'Hangup':
       if (call.phase !== 'Connected' && call.phase !== 'OnHold')
-        return refuse(`cannot hang up a call that is ${call.phase}`, callId);
+        return refuse('state', `cannot hang up a call that is ${call.phase}`, callId);
       step.emit({ type: 'HangUp', callId });
       step.end(step.finish(call, 'Ended', 'AgentHungUp'));
       return;
     case 'Reject':
-      if (call.phase !== 'Ringing') return refuse(`cannot reject a call that is ${call.phase}`, callId);
+      if (call.phase !== 'Ringing') return refuse('state', `cannot reject a call that is ${call.phase}`, callId);
       return rejected(step, callId, true);
   }
 }

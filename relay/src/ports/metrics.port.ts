@@ -24,4 +24,6 @@ export interface RelayMetrics {
   outboxRetried(): void;
   /** One outbox event was refused by Salesforce as invalid and moved to the dead-letter table. */
   outboxDeadLettered(): void;
+  /** A command from Salesforce was refused (`reason`: publisher, unknown-call, not-agent, state). */
+  commandRefused(reason: string): void;
 }

@@ -166,6 +166,33 @@ describe('[S06] hang up from the softphone', () => {
     assert.equal(effects.length, 1);
   });
 
+  it('[S05] a forged command (published by the integration user, RequestedBy__c = the agent) is refused', () => {
+    const forged = cmd('Hold', 'call-1');
+    if (forged.type !== 'CommandReceived') throw new Error('fixture');
+    const world = roster(connected(worldWith(), 'call-1'));
+    const { effects } = decide(world, { ...forged, command: { ...forged.command, CreatedById: OTHER_USER } });
+    assert.deepEqual(
+      effects.filter((e) => e.type !== 'Log'),
+      [],
+      'no hold music'
+    );
+    const line = effects.find((e) => e.type === 'Log');
+    assert.match(line?.type === 'Log' ? line.message : '', /refused: published by 005000000000009AAA/);
+    assert.deepEqual(line?.type === 'Log' ? line.fields : undefined, {
+      commandId: forged.command.CommandId__c,
+      requestedBy: ANNA.salesforceUserId,
+      refusal: 'publisher'
+    });
+    const { command: unsigned } = forged;
+    const { CreatedById: _dropped, ...withoutPublisher } = unsigned;
+    const anonymous = decide(world, { ...forged, key: 'anon', command: { ...withoutPublisher, CommandId__c: 'x' } });
+    assert.deepEqual(
+      anonymous.effects.filter((e) => e.type !== 'Log'),
+      [],
+      'a command without a publisher is refused too'
+    );
+  });
+
   it('[S06] Hangup from a user who is not the call agent is refused', () => {
     const { effects, world } = decide(connected(worldWith(), 'call-1'), cmd('Hangup', 'call-1', OTHER_USER));
     assert.deepEqual(logs(effects), ["command Hangup refused: requester is not the call's agent"]);

@@ -83,7 +83,8 @@ export function cmd(
       ...(callId ? { TeamsCallId__c: callId } : {}),
       Action__c: action,
       RequestedBy__c: requestedBy,
-      IssuedAt__c: at(seconds)
+      IssuedAt__c: at(seconds),
+      CreatedById: requestedBy
     }
   };
 }

@@ -124,7 +124,8 @@ const anyInput: fc.Arbitrary<Input> = fc.oneof(
         TeamsCallId__c: id,
         Action__c: action,
         RequestedBy__c: by,
-        IssuedAt__c: at(t)
+        IssuedAt__c: at(t),
+        CreatedById: by
       }
     })),
   fc

@@ -20,6 +20,7 @@ export class PrometheusRelayMetrics implements RelayMetrics {
   private readonly delivered: prom.Counter;
   private readonly retried: prom.Counter;
   private readonly deadLettered: prom.Counter;
+  private readonly refused: prom.Counter<'reason'>;
 
   constructor(registry: Registry, store?: StoreGaugeSources) {
     const registers = [registry];
@@ -61,6 +62,12 @@ export class PrometheusRelayMetrics implements RelayMetrics {
     this.deadLettered = new prom.Counter({
       name: 'relay_outbox_dead_lettered_total',
       help: 'Outbox events Salesforce refused as invalid, moved to the dead-letter table.',
+      registers
+    });
+    this.refused = new prom.Counter({
+      name: 'relay_commands_refused_total',
+      help: 'Commands from Salesforce the relay refused, by reason (publisher, unknown-call, not-agent, state).',
+      labelNames: ['reason'],
       registers
     });
     if (!store) return;
@@ -108,5 +115,9 @@ export class PrometheusRelayMetrics implements RelayMetrics {
 
   outboxDeadLettered(): void {
     this.deadLettered.inc();
+  }
+
+  commandRefused(reason: string): void {
+    this.refused.inc({ reason });
   }
 }

@@ -217,12 +217,14 @@ function toCommand(record: Record<string, unknown>): TeamsCallCommand | undefine
         : new Date(0).toISOString();
   const callId = str('TeamsCallId__c');
   const argument = str('Argument__c');
+  const createdById = str('CreatedById');
   return {
     CommandId__c: commandId,
     Action__c: action,
     RequestedBy__c: requestedBy,
     IssuedAt__c: issuedAt,
     ...(callId && { TeamsCallId__c: callId }),
-    ...(argument && { Argument__c: argument })
+    ...(argument && { Argument__c: argument }),
+    ...(createdById && { CreatedById: createdById })
   };
 }

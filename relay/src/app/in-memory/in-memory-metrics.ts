@@ -16,6 +16,8 @@ export class InMemoryMetrics implements RelayMetrics {
   outboxDeliveredEvents = 0;
   outboxRetriedEvents = 0;
   outboxDeadLetteredEvents = 0;
+  /** Refused commands by reason. */
+  readonly commandsRefused = new Map<string, number>();
 
   inboxItem(outcome: InboxOutcome): void {
     this.inboxItems[outcome] += 1;
@@ -49,5 +51,9 @@ export class InMemoryMetrics implements RelayMetrics {
 
   outboxDeadLettered(): void {
     this.outboxDeadLetteredEvents += 1;
+  }
+
+  commandRefused(reason: string): void {
+    this.commandsRefused.set(reason, (this.commandsRefused.get(reason) ?? 0) + 1);
   }
 }

@@ -8,14 +8,18 @@ import type { Input } from '../../domain/model.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { DeliveryStore } from '../../ports/delivery-store.port.ts';
 import type { Logger } from '../../ports/logger.port.ts';
+import type { RelayMetrics } from '../../ports/metrics.port.ts';
+import type { HandleResult } from '../call-relay.ts';
 import { errorMessage } from './loop.ts';
+import { NO_METRICS } from './no-metrics.ts';
 
 export class CommandHandler {
   constructor(
     private readonly delivery: Pick<DeliveryStore, 'markCommandProcessed'>,
-    private readonly handle: (input: Input) => Promise<unknown>,
+    private readonly handle: (input: Input) => Promise<HandleResult>,
     private readonly clock: Clock,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    private readonly metrics: RelayMetrics = NO_METRICS
   ) {}
 
   /** False for a duplicate (already processed) command. */
@@ -30,7 +34,17 @@ export class CommandHandler {
       return false;
     }
     try {
-      await this.handle({ type: 'CommandReceived', command, at, key: `Command:${command.CommandId__c}` });
+      const result = await this.handle({
+        type: 'CommandReceived',
+        command,
+        at,
+        key: `Command:${command.CommandId__c}`
+      });
+      // The engine logs each refusal with the command id and a `refusal` reason; count them for /metrics.
+      for (const effect of result.effects) {
+        const refusal = effect.type === 'Log' ? effect.fields?.['refusal'] : undefined;
+        if (typeof refusal === 'string') this.metrics.commandRefused(refusal);
+      }
     } catch (error) {
       // Already recorded as processed, so a redelivery would be dropped: say so loudly (the agent can click again).
       this.logger.error('command recorded but not applied', {

@@ -8,5 +8,6 @@ export const NO_METRICS: RelayMetrics = {
   outboxBatchPublished: () => undefined,
   outboxDelivered: () => undefined,
   outboxRetried: () => undefined,
-  outboxDeadLettered: () => undefined
+  outboxDeadLettered: () => undefined,
+  commandRefused: () => undefined
 };

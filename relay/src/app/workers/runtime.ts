@@ -159,7 +159,7 @@ export class RelayRuntime {
       );
       others.push(new Loop(() => sweeper.sweep().then(() => undefined), every.keepAliveMs, onError('keepAlive')));
     }
-    const commands = new CommandHandler(store, handle, clock, logger);
+    const commands = new CommandHandler(store, handle, clock, logger, metrics);
     return new RelayRuntime(relay, config, drain, commands, reconciler, inboxLoop, drainLoop, others, logger);
   }
 

@@ -105,14 +105,15 @@ describe('PubSubCommandSubscriber (salesforce.md §1.9, §1.11b)', () => {
   it('[S05] delivers a command decoded into the TeamsCallCommand shape and stores its replay id', async () => {
     start();
     await until(() => opened(), 'subscription');
-    const replay = fake.addCommand(command(1));
+    const replay = fake.addCommand({ ...command(1), CreatedById: '005000000000001AAA' });
     await until(() => received.length === 1 && storedReplay() === replay, 'command');
     assert.deepEqual(received[0], {
       CommandId__c: 'cmd-1',
       Action__c: 'Hold',
       RequestedBy__c: '005000000000001AAA',
       IssuedAt__c: '2026-11-24T10:00:00.000Z',
-      TeamsCallId__c: 'call-1'
+      TeamsCallId__c: 'call-1',
+      CreatedById: '005000000000001AAA'
     });
   });
 

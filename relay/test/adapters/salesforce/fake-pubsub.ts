@@ -207,7 +207,9 @@ export class FakePubSub {
   /** Salesforce-side publish of a command (what Apex's EventBus.publish does); returns its replay id number. */
   addCommand(fields: Record<string, string | number>): number {
     const type = avro.parse(COMMAND_SCHEMA);
-    const record: Record<string, unknown> = { CreatedDate: Date.now(), CreatedById: '005000000000002AAA' };
+    // CreatedById is set by the platform: the publishing user (Apex publishes as the agent who clicked).
+    const createdById = typeof fields['CreatedById'] === 'string' ? fields['CreatedById'] : '005000000000002AAA';
+    const record: Record<string, unknown> = { CreatedDate: Date.now(), CreatedById: createdById };
     for (const f of COMMAND_SCHEMA.fields.slice(2)) {
       const v = fields[f.name];
       record[f.name] = v === undefined ? null : { [f.type[1] as string]: v };

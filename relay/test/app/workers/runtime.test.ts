@@ -64,7 +64,8 @@ const command = (id: string, action: TeamsCallCommand['Action__c']): TeamsCallCo
   CommandId__c: id,
   Action__c: action,
   RequestedBy__c: ANNA.salesforceUserId,
-  IssuedAt__c: at(1)
+  IssuedAt__c: at(1),
+  CreatedById: ANNA.salesforceUserId
 });
 
 beforeEach(async () => {
@@ -143,6 +144,20 @@ describe('RelayRuntime wiring', () => {
       ['AnswerCall', 'InviteAgent']
     );
     assert.deepEqual(await store.pendingInbox(10), []);
+  });
+});
+
+describe('[S05] command trust (runtime)', () => {
+  it('[S05] a forged command is refused, logged with its id and counted in /metrics', async () => {
+    await store.addToInbox({ key: 'k1', body: JSON.stringify([{ input: incoming('call-1') }]), receivedAt: T0 });
+    const joined = { type: 'AgentJoined', callId: 'call-1', teamsUserId: ANNA.teamsUserId, at: at(5) };
+    await store.addToInbox({ key: 'k2', body: JSON.stringify([{ input: joined }]), receivedAt: at(5) });
+    await runtime.processInbox();
+    const forged = { ...command('cmd-f', 'Hold'), TeamsCallId__c: 'call-1', CreatedById: '005000000000009AAA' };
+    await runtime.onCommand(forged);
+    assert.equal(runtime.relay.snapshot().calls['call-1']?.holdPending, undefined, 'not put on hold');
+    assert.ok(!callControl.requests.some((r) => r.type === 'StartHoldMusic'));
+    assert.match(await registry.metrics(), /relay_commands_refused_total\{reason="publisher"\} 1/);
   });
 });
 
