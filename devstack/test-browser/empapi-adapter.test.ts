@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { PREVIEW_DIR } from '../preview/build.ts';
 import { startSoftphoneBackend, AGENT, CHANNEL } from './softphone-fixture.ts';
-import type { FakeBackend } from './fake-backend.ts';
+import { startFakeBackend, type FakeBackend } from './fake-backend.ts';
 
 interface Message {
   channel: string;
@@ -55,6 +55,23 @@ test('[S01] a subscribed platform event reaches the callback as { channel, data:
     channel: CHANNEL,
     data: { payload: { TeamsCallId__c: 'call-1', State__c: 'Ringing' }, event: { replayId } }
   });
+  await empApi.unsubscribe(subscription);
+});
+
+test('[S01][B02] an event the server sends before the subscribe reply reaches the browser is still delivered (CI race, issue 21)', async () => {
+  // The server has the subscription as soon as it handles /meta/subscribe; its reply can reach the browser after an
+  // event that the pending /meta/connect carries. A client that registers its callback only on the reply drops that
+  // event: the softphone then never shows a call that rang as the console opened.
+  const backend = await startFakeBackend({ users: [AGENT], apex: {}, subscribeReplyDelayMs: 500 });
+  backends.push(backend);
+  bridge.backendUrl = backend.url;
+  const received: Message[] = [];
+  const subscribing = empApi.subscribe(CHANNEL, -1, (m) => received.push(m));
+  await backend.waitForSubscriber(CHANNEL);
+  backend.publish(CHANNEL, { TeamsCallId__c: 'call-early', State__c: 'Ringing' });
+  const subscription = await subscribing;
+  await nextMessage(received, 1);
+  assert.equal(received[0]?.data.payload.TeamsCallId__c, 'call-early');
   await empApi.unsubscribe(subscription);
 });
 

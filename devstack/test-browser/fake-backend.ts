@@ -7,8 +7,12 @@ import type { PreviewUser } from '../src/salesforce-emulator/apex/preview-org.ts
 
 const require = createRequire(import.meta.url);
 
+interface FayeMessage {
+  channel: string;
+}
 interface FayeAdapter {
   attach(server: unknown): void;
+  addExtension(extension: { outgoing(message: FayeMessage, callback: (m: FayeMessage) => void): void }): void;
   on(event: 'subscribe', listener: (clientId: string, channel: string) => void): void;
   getClient(): { publish(channel: string, data: unknown): unknown; disconnect(): void };
   close(): void;
@@ -31,6 +35,11 @@ export interface FakeBackendOptions {
   /** "Class.method" → handler; a handler that throws answers 500 `{ message }`, as an AuraHandledException. */
   apex: Record<string, ApexHandler>;
   records?: Record<string, { objectApiName: string; name: string; fields?: Record<string, unknown> }>;
+  /**
+   * Holds every /meta/subscribe reply back this long, while the subscription is already live on the server: events
+   * published meanwhile reach the client on its /meta/connect before it hears that its subscription succeeded.
+   */
+  subscribeReplyDelayMs?: number;
 }
 
 export interface FakeBackend {
@@ -93,6 +102,15 @@ export async function startFakeBackend(options: FakeBackendOptions): Promise<Fak
 
   const bayeux = new faye.NodeAdapter({ mount: '/cometd/67.0', timeout: 10 });
   bayeux.attach(server);
+  const delayMs = options.subscribeReplyDelayMs ?? 0;
+  if (delayMs > 0) {
+    bayeux.addExtension({
+      outgoing(message, callback) {
+        if (message.channel === '/meta/subscribe') setTimeout(() => callback(message), delayMs);
+        else callback(message);
+      }
+    });
+  }
   bayeux.on('subscribe', (_clientId, channel) => {
     subscribed.add(channel);
     for (const waiter of waiters.filter((w) => w.channel === channel)) waiter.resolve();

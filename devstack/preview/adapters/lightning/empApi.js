@@ -123,17 +123,26 @@ function scheduleRecovery() {
  * @param {(message: any) => void} callback
  */
 export async function subscribe(channel, replayId, callback) {
-  let reply = await requestSubscription(channel, replayId);
-  // The server forgot this client (an emulator restart between two polls): start a new session once and retry.
-  if (!reply?.successful && (reply?.advice?.reconnect === 'handshake' || /^40[13]:/.test(reply?.error ?? ''))) {
-    clientId = null;
-    reply = await requestSubscription(channel, replayId);
-  }
-  if (!reply?.successful) throw new Error(reply?.error ?? `Subscription to ${channel} refused`);
+  // Listen before asking, as the CometD JavaScript client does: the server delivers from the moment it handles the
+  // subscribe request, and an event can reach us on /meta/connect before the subscribe reply does.
   const subscription = { id: String(++subscriptionId), channel, replayId, callback };
   const set = subscriptions.get(channel) ?? new Set();
   set.add(subscription);
   subscriptions.set(channel, set);
+  try {
+    let reply = await requestSubscription(channel, replayId);
+    // The server forgot this client (an emulator restart between two polls): start a new session once and retry.
+    if (!reply?.successful && (reply?.advice?.reconnect === 'handshake' || /^40[13]:/.test(reply?.error ?? ''))) {
+      clientId = null;
+      reply = await requestSubscription(channel, replayId);
+    }
+    if (!reply?.successful) throw new Error(reply?.error ?? `Subscription to ${channel} refused`);
+  } catch (error) {
+    subscriptions.get(channel)?.delete(subscription);
+    throw error;
+  }
+  // A session lost meanwhile cleared every subscription; this one is gone with it and the error handlers know.
+  if (!subscriptions.get(channel)?.has(subscription)) throw new Error(`Subscription to ${channel} lost`);
   return { id: subscription.id, channel, replayId };
 }
 

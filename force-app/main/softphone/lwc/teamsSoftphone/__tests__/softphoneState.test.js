@@ -188,6 +188,12 @@ describe('softphoneState reducer', () => {
     ]);
   });
 
+  it('[B02] a call that rang before the restore finished survives a snapshot taken before it existed', () => {
+    // The console opens as a call rings: the live event lands first, then the restore answers with no open calls.
+    const s = run([ringing, { type: 'openCalls', calls: [] }]);
+    expect(s.calls.map((c) => [c.teamsCallId, c.state])).toEqual([['call-1', 'Ringing']]);
+  });
+
   it('[B02] events older than the snapshot are ignored after it', () => {
     const s = run([
       { type: 'openCalls', calls: [{ teamsCallId: 'call-1', state: 'Connected', lastSequence: 2, answeredAt: 'x' }] },
