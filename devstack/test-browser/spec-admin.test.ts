@@ -29,6 +29,24 @@ test('[B07] the admin opens the setup page and sees each health check with its s
   }
 });
 
+test('[B07] the setup page shows the relay running: the local relay sends its heartbeat', async (t) => {
+  // The relay beats at start; the page reads the status once, so wait until Salesforce holds a beat.
+  const deadline = Date.now() + WAIT_MS;
+  while (live.stack.salesforce.store.all('TeamsRelayStatus__c').length === 0) {
+    if (Date.now() > deadline) throw new Error(`no relay heartbeat reached Salesforce within ${WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const agent = await openConsole(t, live, live.user('Dana'), 'tab=setup');
+  if (!agent) return;
+  const { page } = agent;
+  await page.locator('.console-tab', { hasText: 'Setup for admins' }).click();
+  const relay = page.locator('c-teams-phone-setup li[data-check="relayHeartbeat"]');
+  await relay.waitFor({ timeout: WAIT_MS });
+  assert.equal((await relay.locator('[data-field="status"]').innerText()).trim(), 'Passed');
+  assert.match(await relay.locator('[data-field="detail"]').innerText(), /Last heartbeat \d+ minute\(s\) ago/);
+  await saveScreenshot(page, 'B07-relay-running');
+});
+
 test('[B07] an agent who is not an admin has no setup page in the console', async (t) => {
   const agent = await openConsole(t, live, live.user('Alice'));
   if (!agent) return;

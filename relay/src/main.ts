@@ -2,7 +2,8 @@
  * The relay's only composition root: configuration → adapters (Graph, Salesforce, SQLite) → the runtime around
  * CallRelay → the HTTP server. Exits non-zero with a readable message when the configuration is incomplete.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -26,6 +27,9 @@ import { buildServer } from './http/server.ts';
 import type { Logger } from './ports/logger.port.ts';
 
 const WEBHOOK_PATH = '/api/calling';
+const RELAY_VERSION =
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string }).version ??
+  'unknown';
 const SHUTDOWN_GRACE_MS = 15_000;
 
 function readConfig(): RelayConfig | undefined {
@@ -127,6 +131,7 @@ async function main(config: RelayConfig): Promise<void> {
         deadLetters: async () => (await store.deadLetters()).length
       }),
       decode: inboxDecoder(dialledNumberResolver(config.graph.resourceAccounts)),
+      heartbeat: { instanceId: config.instanceId ?? hostname(), version: RELAY_VERSION },
       keepAlive: async (tenantId, callId) => {
         const result = await callsClient.keepAlive(tenantId, callId);
         if (!result.ok && result.status === 404) return 'gone';
@@ -134,7 +139,7 @@ async function main(config: RelayConfig): Promise<void> {
         return 'ok';
       }
     },
-    { presenceMs: config.presencePollSeconds * 1000 }
+    { presenceMs: config.presencePollSeconds * 1000, heartbeatMs: config.heartbeatSeconds * 1000 }
   );
   late.runtime = started;
 

@@ -30,9 +30,36 @@ function settingsOf(store: OrgStore): LoggingSettings {
   return { LogMissedCalls__c: row?.LogMissedCalls__c !== false, LogAllCalls__c: row?.LogAllCalls__c === true };
 }
 
+/**
+ * B07, as TeamsCallEventHandler.recordHeartbeats: the newest Heartbeat per relay instance (TeamsCallId__c) is kept in
+ * TeamsRelayStatus__c (upsert by RelayInstanceId__c), version from Target__c.
+ */
+function recordHeartbeats(store: OrgStore, records: CallEventRecord[]): void {
+  const latest = new Map<string, CallEventRecord>();
+  for (const event of records) {
+    if (event.Kind__c !== 'Heartbeat' || !event.TeamsCallId__c) continue;
+    const seen = latest.get(event.TeamsCallId__c);
+    if (!seen || Date.parse(event.OccurredAt__c) > Date.parse(seen.OccurredAt__c))
+      latest.set(event.TeamsCallId__c, event);
+  }
+  for (const [instanceId, event] of latest) {
+    const relayInstanceId = instanceId.slice(0, 80);
+    const fields: Record<string, unknown> = {
+      RelayInstanceId__c: relayInstanceId,
+      LastHeartbeatAt__c: event.OccurredAt__c
+    };
+    if (event.Target__c) fields.Version__c = event.Target__c.slice(0, 40);
+    const existing = store.all('TeamsRelayStatus__c').find((r) => r.RelayInstanceId__c === relayInstanceId);
+    if (!existing) store.insert('TeamsRelayStatus__c', fields);
+    else if (Date.parse(String(existing.LastHeartbeatAt__c)) < Date.parse(event.OccurredAt__c))
+      store.update('TeamsRelayStatus__c', existing.Id, fields);
+  }
+}
+
 export function handleCallEvents(store: OrgStore, events: StoredEvent[]): void {
   const records = events.filter((e) => e.topic === '/event/TeamsCallEvent__e').map((e) => toEventRecord(e.decoded));
   if (records.length === 0) return;
+  recordHeartbeats(store, records);
   const callIds = new Set(records.map((r) => r.TeamsCallId__c));
   const existing = new Map<string, SRecord>();
   for (const rec of store.all(CALL))

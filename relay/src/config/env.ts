@@ -13,6 +13,10 @@ export interface RelayConfig {
   storePath: string;
   /** How often all mapped agents' presence is read (getPresencesByUserId, batched). */
   presencePollSeconds: number;
+  /** How often the relay publishes its Heartbeat event (B07); also once at start. */
+  heartbeatSeconds: number;
+  /** Names this relay in Salesforce's TeamsRelayStatus__c (default: the host name). */
+  instanceId?: string;
   graph: {
     appId: string;
     appSecret: string;
@@ -94,6 +98,14 @@ export function loadConfig(
   if (!Number.isInteger(presencePollSeconds) || presencePollSeconds < 2 || presencePollSeconds > 3600)
     errors.push(`RELAY_PRESENCE_POLL_SECONDS must be an integer 2–3600 (got "${presenceText}")`);
 
+  const heartbeatText = optional('RELAY_HEARTBEAT_SECONDS', '60');
+  const heartbeatSeconds = Number(heartbeatText);
+  if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 5 || heartbeatSeconds > 3600)
+    errors.push(`RELAY_HEARTBEAT_SECONDS must be an integer 5–3600 (got "${heartbeatText}")`);
+  const instanceId = env['RELAY_INSTANCE_ID']?.trim();
+  if (instanceId !== undefined && instanceId.length > 80)
+    errors.push('RELAY_INSTANCE_ID must be at most 80 characters');
+
   const appId = required('GRAPH_APP_ID');
   if (appId && !GUID.test(appId)) errors.push('GRAPH_APP_ID must be the bot app (client) id, a GUID');
 
@@ -146,6 +158,8 @@ export function loadConfig(
     publicBaseUrl: url('RELAY_PUBLIC_BASE_URL', required('RELAY_PUBLIC_BASE_URL')),
     storePath: optional('RELAY_STORE_PATH', './data/relay.sqlite'),
     presencePollSeconds,
+    heartbeatSeconds,
+    ...(instanceId && { instanceId }),
     graph: {
       appId,
       appSecret: required('GRAPH_APP_SECRET'),

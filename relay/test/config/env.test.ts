@@ -68,7 +68,9 @@ describe('loadConfig', () => {
     ['GRAPH_RESOURCE_ACCOUNTS', 'abc=123', /GRAPH_RESOURCE_ACCOUNTS entry "abc=123"/],
     ['SF_PRIVATE_KEY_FILE', '/nope.pem', /SF_PRIVATE_KEY_FILE names "\/nope.pem", which cannot be read/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
-    ['RELAY_PRESENCE_POLL_SECONDS', '1', /RELAY_PRESENCE_POLL_SECONDS must be an integer 2–3600/]
+    ['RELAY_PRESENCE_POLL_SECONDS', '1', /RELAY_PRESENCE_POLL_SECONDS must be an integer 2–3600/],
+    ['RELAY_HEARTBEAT_SECONDS', '2', /RELAY_HEARTBEAT_SECONDS must be an integer 5–3600/],
+    ['RELAY_INSTANCE_ID', 'x'.repeat(81), /RELAY_INSTANCE_ID must be at most 80 characters/]
   ] as const) {
     it(`[contract] a wrong ${name} is reported by name`, () => {
       assert.deepEqual(errorsFor({ ...valid, [name]: value }).filter((e) => pattern.test(e)).length, 1);

@@ -17,6 +17,7 @@ import type { TimerScheduler } from '../../ports/timer-scheduler.port.ts';
 import type { WorldStore } from '../../ports/world-store.port.ts';
 import { CallRelay } from '../call-relay.ts';
 import { CommandHandler } from './command-handler.ts';
+import { Heartbeat, type HeartbeatIdentity } from './heartbeat.ts';
 import { ConfigRefresher } from './config-refresher.ts';
 import { InboxProcessor, type DecodedItem } from './inbox-processor.ts';
 import { KEEP_ALIVE_INTERVAL_MS, KeepAliveSweeper, type KeepAliveResult } from './keep-alive.ts';
@@ -42,6 +43,8 @@ export interface RuntimePorts {
   /** Where the workers report what they did; nothing is recorded without it. */
   metrics?: RelayMetrics;
   random?: () => number;
+  /** Who this relay is in its Heartbeat events (B07); without it no heartbeat is sent. */
+  heartbeat?: HeartbeatIdentity;
 }
 
 export interface RuntimeIntervals {
@@ -52,6 +55,8 @@ export interface RuntimeIntervals {
   keepAliveMs: number;
   /** How often the reconciler looks for calls due a check with Graph (it asks Graph only about those). */
   reconcileMs: number;
+  /** How often the Heartbeat event is published (and once at start). */
+  heartbeatMs: number;
   /**
    * How long one engine step waits for the outbox drain it triggered. The publish still runs to the end; the cap
    * only stops a slow Salesforce from holding up the inbox (and the next call's ring path) behind it.
@@ -66,6 +71,7 @@ export const DEFAULT_INTERVALS: RuntimeIntervals = {
   configMs: 300_000,
   keepAliveMs: KEEP_ALIVE_INTERVAL_MS,
   reconcileMs: 5_000,
+  heartbeatMs: 60_000,
   publishWaitMs: 2_000
 };
 
@@ -150,6 +156,10 @@ export class RelayRuntime {
       logger
     );
     others.push(new Loop(() => reconciler.pass().then(() => undefined), every.reconcileMs, onError('reconcile')));
+    if (ports.heartbeat) {
+      const heartbeat = new Heartbeat(ports.publisher, clock, logger, ports.heartbeat);
+      others.push(new Loop(() => heartbeat.beat().then(() => undefined), every.heartbeatMs, onError('heartbeat')));
+    }
     if (ports.keepAlive) {
       const sweeper = new KeepAliveSweeper(
         () => relay.snapshot(),

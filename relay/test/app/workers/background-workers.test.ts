@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryLogger } from '../../../src/app/in-memory/index.ts';
+import { InMemoryEventPublisher, ManualClock, MemoryLogger } from '../../../src/app/in-memory/index.ts';
+import { Heartbeat } from '../../../src/app/workers/heartbeat.ts';
 import { KeepAliveSweeper } from '../../../src/app/workers/keep-alive.ts';
 import { Loop } from '../../../src/app/workers/loop.ts';
 import { PRESENCE_BATCH, PresencePoller } from '../../../src/app/workers/presence-poller.ts';
@@ -64,6 +65,40 @@ describe('PresencePoller (S10)', () => {
     );
     assert.equal(await poller.poll(), 1);
     assert.ok(logger.lines.some((l) => l.level === 'warn' && l.fields?.['error'] === '429 throttled'));
+  });
+});
+
+describe('[B07] Heartbeat', () => {
+  it('[B07] publishes a Heartbeat event naming the instance and version; newer beats have higher sequences', async () => {
+    const salesforce = new InMemoryEventPublisher();
+    const clock = new ManualClock('2026-11-30T10:00:00.000Z');
+    const heartbeat = new Heartbeat(salesforce, clock, new MemoryLogger(), { instanceId: 'relay-1', version: '0.1.0' });
+    assert.equal(await heartbeat.beat(), true);
+    clock.set('2026-11-30T10:01:00.000Z');
+    assert.equal(await heartbeat.beat(), true);
+    const [first, second] = salesforce.delivered;
+    assert.deepEqual(
+      { ...first, EventId__c: undefined },
+      {
+        EventId__c: undefined,
+        TeamsCallId__c: 'relay-1',
+        Sequence__c: Date.parse('2026-11-30T10:00:00.000Z'),
+        Kind__c: 'Heartbeat',
+        Target__c: '0.1.0',
+        OccurredAt__c: '2026-11-30T10:00:00.000Z'
+      }
+    );
+    assert.ok(second!.Sequence__c > first!.Sequence__c);
+    assert.notEqual(second!.EventId__c, first!.EventId__c);
+  });
+
+  it('[B07] Salesforce down: the beat is logged as not delivered, nothing throws', async () => {
+    const salesforce = new InMemoryEventPublisher();
+    salesforce.down = true;
+    const logger = new MemoryLogger();
+    const heartbeat = new Heartbeat(salesforce, new ManualClock(T0), logger, { instanceId: 'r', version: 'v' });
+    assert.equal(await heartbeat.beat(), false);
+    assert.ok(logger.lines.some((l) => l.level === 'warn' && /heartbeat not accepted/.test(l.message)));
   });
 });
 
