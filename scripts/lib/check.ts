@@ -8,6 +8,8 @@ export interface Finding {
 export interface CheckResult {
   name: string;
   findings: Finding[];
+  /** Listed under the check's status line but never fail it (e.g. apex-ls warnings). */
+  warnings?: Finding[];
   /** Short note printed after the status, e.g. "12 files" or "skipped: no Apex". */
   note: string;
 }
