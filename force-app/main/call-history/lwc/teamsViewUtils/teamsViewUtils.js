@@ -1,5 +1,5 @@
 /**
- * Small helpers shared by the call-history, redirect-rules and setup components.
+ * Small helpers shared by the softphone, call-history, redirect-rules and setup components.
  * Errors: controllers throw AuraHandledException whose message is already a user-safe custom label (see
  * docs/controller-contracts.md), so only those server messages are shown; anything else (a JS TypeError,
  * a network failure) is replaced by the caller's friendly fallback label so raw errors never reach the page.
@@ -67,6 +67,67 @@ export function formatSeconds(seconds) {
   const m = Math.floor((total % 3600) / 60);
   const s = String(total % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+// ITU-T E.164 country calling codes of two digits; the one-digit codes are 1 and 7, every other code has three.
+const TWO_DIGIT_CODES = new Set(
+  '20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'.split(
+    ' '
+  )
+);
+
+/**
+ * The one phone number formatter of the package (softphone, history, timeline, redirect settings).
+ * North American numbers are grouped as people write them, "+1 (415) 555-0100". Elsewhere the length of an area
+ * code depends on the number itself (Berlin 30, Cologne 221, a German mobile 151…), so only the country code is set
+ * apart, "+49 30123456789": a wrong grouping would mislead. Anything that is not E.164 is returned as it came.
+ * @param {string|null|undefined} number
+ * @returns {string}
+ */
+export function formatPhone(number) {
+  if (!number) return '';
+  const raw = String(number).trim();
+  if (!/^\+\d{8,15}$/.test(raw)) return raw;
+  const digits = raw.slice(1);
+  if (digits.startsWith('1') && digits.length === 11) {
+    return `+1 (${digits.slice(1, 4)}) ${digits.slice(4, 7)}-${digits.slice(7)}`;
+  }
+  let codeLength = 3;
+  if (digits.startsWith('1') || digits.startsWith('7')) codeLength = 1;
+  else if (TWO_DIGIT_CODES.has(digits.slice(0, 2))) codeLength = 2;
+  return `+${digits.slice(0, codeLength)} ${digits.slice(codeLength)}`;
+}
+
+/**
+ * A redirect target as the relay writes it into Target__c and the timeline ("SharedVoicemail:+15555550190",
+ * "TeamsUser:<object id>"), told apart so a component can show a name instead of the raw value.
+ * @param {string|null|undefined} target
+ * @returns {{type: string, value: string}|null} null for a blank target; type '' when the text has no known type
+ */
+export function parseTarget(target) {
+  const raw = String(target ?? '').trim();
+  if (!raw) return null;
+  const match = /^(TeamsClientSettings|TeamsUser|SoftphoneUser|PhoneNumber|SharedVoicemail|CallQueue)(?::(.*))?$/.exec(
+    raw
+  );
+  return match ? { type: match[1], value: (match[2] ?? '').trim() } : { type: '', value: raw };
+}
+
+/**
+ * A target in words: the label for its type (with {0} = the formatted number where the type has one). Ids of
+ * users and queues are never shown: the label names the kind of target instead.
+ * @param {string|null|undefined} target
+ * @param {Object<string, string>} typeLabels label per target type
+ * @returns {string}
+ */
+export function describeTarget(target, typeLabels) {
+  const parsed = parseTarget(target);
+  if (!parsed) return '';
+  if (!parsed.type) return /^\+\d+$/.test(parsed.value) ? formatPhone(parsed.value) : parsed.value;
+  if (parsed.type === 'PhoneNumber') return formatPhone(parsed.value);
+  const label = typeLabels[parsed.type];
+  if (!label) return parsed.value;
+  return formatLabel(label, /^\+\d+$/.test(parsed.value) ? formatPhone(parsed.value) : '').trim();
 }
 
 /**

@@ -70,6 +70,10 @@ import CallBackHint from '@salesforce/label/c.TeamsSoftphone_CallBackHint';
 import CommandTimedOut from '@salesforce/label/c.TeamsSoftphone_CommandTimedOut';
 import Presence_InAMeeting from '@salesforce/label/c.TeamsSoftphone_Presence_InAMeeting';
 import Presence_Focusing from '@salesforce/label/c.TeamsSoftphone_Presence_Focusing';
+import Target_TeamsUser from '@salesforce/label/c.TeamsSoftphone_Target_TeamsUser';
+import Target_SoftphoneUser from '@salesforce/label/c.TeamsSoftphone_Target_SoftphoneUser';
+import Target_SharedVoicemail from '@salesforce/label/c.TeamsSoftphone_Target_SharedVoicemail';
+import Target_CallQueue from '@salesforce/label/c.TeamsSoftphone_Target_CallQueue';
 
 /** @type {Object<string, string>} */
 const LABELS = {
@@ -143,7 +147,11 @@ const LABELS = {
   CallBackHint,
   CommandTimedOut,
   Presence_InAMeeting,
-  Presence_Focusing
+  Presence_Focusing,
+  Target_TeamsUser,
+  Target_SoftphoneUser,
+  Target_SharedVoicemail,
+  Target_CallQueue
 };
 
 export default LABELS;

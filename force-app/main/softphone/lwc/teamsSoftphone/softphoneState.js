@@ -89,7 +89,8 @@
  *   | {type: 'recordLinked', teamsCallId: string, recordId: string, recordName: string|null}
  *   | {type: 'wrapUpClosed', teamsCallId: string}
  *   | {type: 'dialIntent', phoneNumber: string, recordId: string|null}
- *   | {type: 'dismissDialIntent'}} SoftphoneEvent
+ *   | {type: 'dismissDialIntent'}
+ *   | {type: 'restore', notices: any, wrapUps: any, sequences: any}} SoftphoneEvent
  */
 
 export const OPEN_STATES = ['Ringing', 'Connected', 'OnHold'];
@@ -301,6 +302,54 @@ function applyOpenCalls(state, views) {
 }
 
 /**
+ * What the softphone kept in session storage before a reload: notices and wrap-ups (anything malformed is
+ * dropped), merged without duplicates, with their sequences so a late event for those calls is still ignored.
+ * @param {SoftphoneState} state
+ * @param {any} notices
+ * @param {any} wrapUps
+ * @param {any} sequences
+ * @returns {SoftphoneState}
+ */
+function applyRestore(state, notices, wrapUps, sequences) {
+  const kinds = ['CallerHungUp', 'MissedPresence', 'NotAnswered'];
+  const restoredNotices = (Array.isArray(notices) ? notices : [])
+    .filter((n) => n && text(n.id) && text(n.teamsCallId) && kinds.includes(n.kind))
+    .filter((n) => !state.notices.some((x) => x.id === n.id))
+    .map((n) => ({
+      id: String(n.id),
+      teamsCallId: String(n.teamsCallId),
+      kind: n.kind,
+      reason: text(n.reason),
+      target: text(n.target),
+      callerNumber: text(n.callerNumber),
+      callerName: text(n.callerName)
+    }));
+  const restoredWrapUps = (Array.isArray(wrapUps) ? wrapUps : [])
+    .filter((w) => w && text(w.teamsCallId))
+    .filter((w) => !state.wrapUps.some((x) => x.teamsCallId === w.teamsCallId) && !findCall(state, w.teamsCallId))
+    .map((w) => ({
+      teamsCallId: String(w.teamsCallId),
+      callerNumber: text(w.callerNumber),
+      callerName: text(w.callerName),
+      linkedRecordId: text(w.linkedRecordId),
+      linkedRecordName: text(w.linkedRecordName),
+      matches: Array.isArray(w.matches) ? w.matches.filter((m) => m && text(m.recordId) && text(m.name)) : []
+    }));
+  if (restoredNotices.length === 0 && restoredWrapUps.length === 0) return state;
+  const merged = { ...state.sequences };
+  for (const [id, sequence] of Object.entries(sequences && typeof sequences === 'object' ? sequences : {})) {
+    if (Number.isFinite(Number(sequence)) && !(Number(sequence) <= (merged[id] ?? -Infinity)))
+      merged[id] = Number(sequence);
+  }
+  return {
+    ...state,
+    notices: [...restoredNotices, ...state.notices],
+    wrapUps: [...restoredWrapUps, ...state.wrapUps],
+    sequences: merged
+  };
+}
+
+/**
  * @param {SoftphoneState} state
  * @param {SoftphoneEvent} event
  * @returns {SoftphoneState}
@@ -359,38 +408,11 @@ export function reduce(state, event) {
         : state;
     case 'dismissDialIntent':
       return state.dialIntent === null ? state : { ...state, dialIntent: null };
+    case 'restore':
+      return applyRestore(state, event.notices, event.wrapUps, event.sequences);
     default:
       return state;
   }
-}
-
-// Country calling codes of two digits; one-digit codes are 1 and 7, everything else is taken as three digits.
-const TWO_DIGIT_CODES = new Set(
-  '20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'.split(
-    ' '
-  )
-);
-
-/**
- * Formats an E.164 number for reading aloud: "+49 301 2345 678", "+1 (415) 555-0100". Anything that is not
- * E.164 is returned as it came, because a wrong guess is worse than no formatting.
- * @param {string|null|undefined} number
- * @returns {string}
- */
-export function formatPhone(number) {
-  if (!number) return '';
-  const raw = String(number).trim();
-  if (!/^\+\d{8,15}$/.test(raw)) return raw;
-  const digits = raw.slice(1);
-  if (digits.startsWith('1') && digits.length === 11) {
-    return `+1 (${digits.slice(1, 4)}) ${digits.slice(4, 7)}-${digits.slice(7)}`;
-  }
-  const ccLength = digits.startsWith('7') ? 1 : TWO_DIGIT_CODES.has(digits.slice(0, 2)) ? 2 : 3;
-  const cc = digits.slice(0, ccLength);
-  const rest = digits.slice(ccLength);
-  const groups = [rest.slice(0, 3)];
-  for (let i = 3; i < rest.length; i += 4) groups.push(rest.slice(i, i + 4));
-  return `+${cc} ${groups.join(' ')}`;
 }
 
 /**

@@ -19,8 +19,9 @@ import findCallerMatches from '@salesforce/apex/TeamsSoftphoneController.findCal
 import sendCommand from '@salesforce/apex/TeamsSoftphoneController.sendCommand';
 import linkRecord from '@salesforce/apex/TeamsSoftphoneController.linkRecord';
 import saveWrapUp from '@salesforce/apex/TeamsSoftphoneController.saveWrapUp';
+import { describeTarget, formatPhone } from 'c/teamsViewUtils';
 import LABELS from './labels';
-import { formatDuration, formatPhone, initialState, reduce } from './softphoneState';
+import { formatDuration, initialState, reduce } from './softphoneState';
 
 export const CHANNEL = '/event/TeamsCallEvent__e';
 // Teams confirms a command only through the next call event; without one the buttons must not stay locked.
@@ -32,6 +33,33 @@ const ACTION_LABELS = { Hold: 'Hold', Resume: 'Resume', Hangup: 'HangUp', Reject
 // Graph availability values that read the same to an agent as a plainer one.
 /** @type {Object<string, string>} */
 const PRESENCE_ALIASES = { AvailableIdle: 'Available', BusyIdle: 'Busy', InAConferenceCall: 'InACall' };
+
+/** Words for a redirect target in a notice ("sent to …"); user and queue ids are never shown. */
+const TARGET_LABELS = {
+  TeamsClientSettings: LABELS.TeamsSettings,
+  TeamsUser: LABELS.Target_TeamsUser,
+  SoftphoneUser: LABELS.Target_SoftphoneUser,
+  SharedVoicemail: LABELS.Target_SharedVoicemail,
+  CallQueue: LABELS.Target_CallQueue
+};
+
+/**
+ * Notices and unfinished wrap-ups survive a reload of the console (sessionStorage: this browser tab only, per
+ * user, gone when the tab closes). Open calls need no copy: the controller's snapshot restores them (B02).
+ */
+export const STORAGE_KEY_PREFIX = 'teamsSoftphone.v1.';
+const storageKey = () => `${STORAGE_KEY_PREFIX}${USER_ID}`;
+
+/** @returns {{notices: any[], wrapUps: any[], sequences: Object<string, number>, drafts: Object<string, any>}|null} */
+function readStored() {
+  try {
+    const raw = window.sessionStorage.getItem(storageKey());
+    const stored = raw ? JSON.parse(raw) : null;
+    return stored && typeof stored === 'object' ? stored : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Replaces {0}, {1}, … in a label.
@@ -106,7 +134,65 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
       { scope: APPLICATION_SCOPE }
     );
     onError(() => this.handleStreamError());
+    this.restore();
     this.load();
+  }
+
+  restore() {
+    const stored = readStored();
+    if (!stored) return;
+    this.dispatch({
+      type: 'restore',
+      notices: stored.notices,
+      wrapUps: stored.wrapUps,
+      sequences: stored.sequences
+    });
+    const drafts = stored.drafts && typeof stored.drafts === 'object' ? stored.drafts : {};
+    for (const [teamsCallId, draft] of Object.entries(drafts)) {
+      if (!this.state.wrapUps.some((w) => w.teamsCallId === teamsCallId) || !draft || typeof draft !== 'object') {
+        continue;
+      }
+      this.drafts = {
+        ...this.drafts,
+        [teamsCallId]: {
+          ...this.draftFor(teamsCallId),
+          notes: String(draft.notes ?? ''),
+          disposition: String(draft.disposition ?? ''),
+          doNotLog: draft.doNotLog === true,
+          recordId: String(draft.recordId ?? '')
+        }
+      };
+    }
+  }
+
+  persist() {
+    const keep = new Set([...this.state.notices, ...this.state.wrapUps].map((x) => x.teamsCallId));
+    /** @type {Object<string, number>} */
+    const sequences = {};
+    for (const id of keep) if (this.state.sequences[id] !== undefined) sequences[id] = this.state.sequences[id];
+    /** @type {Object<string, any>} */
+    const drafts = {};
+    for (const w of this.state.wrapUps) {
+      const d = this.drafts[w.teamsCallId];
+      if (d)
+        drafts[w.teamsCallId] = {
+          notes: d.notes,
+          disposition: d.disposition,
+          doNotLog: d.doNotLog,
+          recordId: d.recordId
+        };
+    }
+    try {
+      if (keep.size === 0) window.sessionStorage.removeItem(storageKey());
+      else {
+        window.sessionStorage.setItem(
+          storageKey(),
+          JSON.stringify({ notices: this.state.notices, wrapUps: this.state.wrapUps, sequences, drafts })
+        );
+      }
+    } catch {
+      // Storage full or blocked: the softphone works on, only a reload forgets notices and wrap-ups.
+    }
   }
 
   disconnectedCallback() {
@@ -182,6 +268,7 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     const next = reduce(before, event);
     if (next === before) return;
     this.state = next;
+    if (next.notices !== before.notices || next.wrapUps !== before.wrapUps) this.persist();
     this.afterChange(before, next, event.type === 'platformEvent');
   }
 
@@ -195,25 +282,28 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     for (const call of next.calls) {
       if (this.announced.has(call.teamsCallId)) continue;
       this.announced.add(call.teamsCallId);
-      this.lookUpCaller(call.teamsCallId, call.callerNumber, isLive && call.state === 'Ringing');
+      // A waiting call (S09) must not pull the agent away from the tab of the call they are on.
+      const isWaiting = next.calls.some((c) => c.teamsCallId !== call.teamsCallId && c.state !== 'Ringing');
+      this.lookUpCaller(call.teamsCallId, call.callerNumber, isLive && call.state === 'Ringing', !isWaiting);
     }
-    const wasRinging = before.calls.some((c) => c.state === 'Ringing');
-    const isRinging = next.calls.some((c) => c.state === 'Ringing');
+    // Attention: a ringing call or a missed one (a notice) opens and highlights the utility until dealt with.
+    const needed = (/** @type {typeof next} */ s) => s.calls.some((c) => c.state === 'Ringing') || s.notices.length > 0;
     const newRinging = next.calls.some(
       (c) => c.state === 'Ringing' && !before.calls.some((b) => b.teamsCallId === c.teamsCallId)
     );
-    if (newRinging) this.signalUtility(true);
-    else if (wasRinging && !isRinging) this.signalUtility(false);
+    const newNotice = next.notices.some((n) => !before.notices.some((b) => b.id === n.id));
+    if (newRinging || (newNotice && isLive)) this.signalUtility(true);
+    else if (needed(before) && !needed(next)) this.signalUtility(false);
     if (next.calls.some((c) => c.answeredAt)) this.startTimer();
     else this.stopTimer();
   }
 
-  /** @param {boolean} ringing */
-  async signalUtility(ringing) {
+  /** @param {boolean} attention a call rings or was missed: open (without taking focus) and highlight */
+  async signalUtility(attention) {
     if (!this.utilityId) return;
     try {
-      if (ringing) await openUtility(this.utilityId, { autoFocus: false });
-      await updateUtility(this.utilityId, { highlighted: ringing, iconVariant: ringing ? 'warning' : undefined });
+      if (attention) await openUtility(this.utilityId, { autoFocus: false });
+      await updateUtility(this.utilityId, { highlighted: attention, iconVariant: attention ? 'warning' : undefined });
     } catch {
       // Outside a utility bar (or a locked one) the softphone still works; highlighting is a nicety.
     }
@@ -223,8 +313,9 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
    * @param {string} teamsCallId
    * @param {string|null} callerNumber
    * @param {boolean} mayPop
+   * @param {boolean} focus whether the popped record takes focus (not while the agent is on another call)
    */
-  async lookUpCaller(teamsCallId, callerNumber, mayPop) {
+  async lookUpCaller(teamsCallId, callerNumber, mayPop, focus) {
     let matches = [];
     if (callerNumber) {
       try {
@@ -235,15 +326,18 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     }
     this.dispatch({ type: 'matchesLoaded', teamsCallId, matches });
     if (mayPop && matches.length === 1 && this.context?.screenPop === 'SingleMatch') {
-      this.openRecord(matches[0].recordId);
+      this.openRecord(matches[0].recordId, focus);
     }
   }
 
-  /** @param {string} recordId */
-  openRecord(recordId) {
+  /**
+   * @param {string} recordId
+   * @param {boolean} [focus]
+   */
+  openRecord(recordId, focus = true) {
     if (this.isConsole) {
-      openTab({ recordId, focus: true }).catch(() => {});
-    } else {
+      openTab({ recordId, focus }).catch(() => {});
+    } else if (focus) {
       this[NavigationMixin.Navigate]({ type: 'standard__recordPage', attributes: { recordId, actionName: 'view' } });
     }
   }
@@ -356,7 +450,7 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
 
   get notices() {
     return this.state.notices.map((n) => {
-      const target = n.target ?? LABELS.TeamsSettings;
+      const target = describeTarget(n.target, TARGET_LABELS) || LABELS.TeamsSettings;
       let message = LABELS.CallerHungUp;
       if (n.kind === 'MissedPresence') message = format(LABELS.MissedPresence, presenceLabel(n.reason), target);
       else if (n.kind === 'NotAnswered') message = format(LABELS.NotAnswered, target);
@@ -422,6 +516,7 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
    */
   updateDraft(teamsCallId, changes) {
     this.drafts = { ...this.drafts, [teamsCallId]: { ...this.draftFor(teamsCallId), ...changes } };
+    this.persist();
   }
 
   // ---- handlers ---------------------------------------------------------------------------------------------

@@ -1,4 +1,12 @@
-import { reduceErrors, friendlyMessage, formatLabel, formatSeconds } from 'c/teamsViewUtils';
+import {
+  reduceErrors,
+  friendlyMessage,
+  formatLabel,
+  formatSeconds,
+  formatPhone,
+  parseTarget,
+  describeTarget
+} from 'c/teamsViewUtils';
 
 describe('c/teamsViewUtils', () => {
   it.each([
@@ -39,5 +47,55 @@ describe('c/teamsViewUtils', () => {
     ['abc', '']
   ])('[S11] formatSeconds(%p) is %p', (seconds, expected) => {
     expect(formatSeconds(seconds)).toBe(expected);
+  });
+
+  it.each([
+    ['+4930123456789', '+49 30123456789'],
+    ['+4915112345678', '+49 15112345678'],
+    ['+442071234567', '+44 2071234567'],
+    ['+14155550100', '+1 (415) 555-0100'],
+    ['+15555550190', '+1 (555) 555-0190'],
+    ['+353861234567', '+353 861234567'],
+    ['+74951234567', '+7 4951234567'],
+    ['+12345', '+12345'],
+    ['0301234', '0301234'],
+    ['not a number', 'not a number'],
+    [null, ''],
+    [undefined, '']
+  ])('[S01][S11] formatPhone shows %p as %p: NANP grouped, elsewhere only the country code set apart', (input, out) => {
+    expect(formatPhone(input)).toBe(out);
+  });
+
+  it.each([
+    ['SharedVoicemail:+15555550190', { type: 'SharedVoicemail', value: '+15555550190' }],
+    [
+      'TeamsUser:6e2a4b1c-0f41-4c5a-9d3e-1a2b3c4d5e02',
+      { type: 'TeamsUser', value: '6e2a4b1c-0f41-4c5a-9d3e-1a2b3c4d5e02' }
+    ],
+    ['TeamsClientSettings', { type: 'TeamsClientSettings', value: '' }],
+    ['Teams voicemail', { type: '', value: 'Teams voicemail' }],
+    ['  ', null],
+    [null, null]
+  ])('[S13] parseTarget reads %p', (input, out) => {
+    expect(parseTarget(input)).toEqual(out);
+  });
+
+  it('[S13] describeTarget names the target and never shows a raw id', () => {
+    const labels = {
+      SharedVoicemail: 'Shared voicemail {0}',
+      TeamsUser: 'a Teams user',
+      SoftphoneUser: 'another softphone user',
+      CallQueue: 'the call queue',
+      TeamsClientSettings: 'your Teams settings'
+    };
+    expect(describeTarget('SharedVoicemail:+15555550190', labels)).toBe('Shared voicemail +1 (555) 555-0190');
+    expect(describeTarget('TeamsUser:6e2a4b1c-0f41-4c5a-9d3e-1a2b3c4d5e02', labels)).toBe('a Teams user');
+    expect(describeTarget('SoftphoneUser:005000000000001AAA', labels)).toBe('another softphone user');
+    expect(describeTarget('CallQueue:9f1c2a8e-1b2c-4d3e-9f00-0a1b2c3d4e5f', labels)).toBe('the call queue');
+    expect(describeTarget('PhoneNumber:+4930123456789', labels)).toBe('+49 30123456789');
+    expect(describeTarget('TeamsClientSettings', labels)).toBe('your Teams settings');
+    expect(describeTarget('+15555550199', labels)).toBe('+1 (555) 555-0199');
+    expect(describeTarget('Teams voicemail', labels)).toBe('Teams voicemail');
+    expect(describeTarget(null, labels)).toBe('');
   });
 });

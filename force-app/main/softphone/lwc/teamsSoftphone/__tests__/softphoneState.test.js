@@ -1,4 +1,4 @@
-import { formatDuration, formatPhone, initialState, reduce } from '../softphoneState';
+import { formatDuration, initialState, reduce } from '../softphoneState';
 
 const AGENT = '005000000000000AAA';
 const OTHER = '005000000000000BBB';
@@ -271,20 +271,6 @@ describe('softphoneState reducer', () => {
     expect(reduce(s, { type: 'dismissDialIntent' }).dialIntent).toBeNull();
     const none = initialState();
     expect(reduce(none, { type: 'dialIntent', phoneNumber: '' })).toBe(none);
-  });
-});
-
-describe('formatPhone', () => {
-  it.each([
-    ['+4930123456789', '+49 301 2345 6789'],
-    ['+14155550100', '+1 (415) 555-0100'],
-    ['+353861234567', '+353 861 2345 67'],
-    ['0301234', '0301234'],
-    ['not a number', 'not a number'],
-    [null, ''],
-    [undefined, '']
-  ])('[S01] formats %p as %p', (input, expected) => {
-    expect(formatPhone(input)).toBe(expected);
   });
 });
 

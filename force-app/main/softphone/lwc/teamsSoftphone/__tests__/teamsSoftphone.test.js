@@ -107,6 +107,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  window.sessionStorage.clear();
   resetDom();
   resetEmp();
   resetNavigation();
@@ -121,7 +122,7 @@ describe('ringing', () => {
     await ringing();
 
     expect(text(el, '.call-heading')).toBe('Incoming call');
-    expect(text(el, '.caller-number')).toBe('+49 301 2345 6789');
+    expect(text(el, '.caller-number')).toBe('+49 30123456789');
     expect(text(el, '.caller-name')).toBe('Erika Mustermann');
     expect(findCallerMatches).toHaveBeenCalledWith({ phoneNumber: '+4930123456789' });
     expect($$(el, 'lightning-button.match').map((b) => b.label)).toEqual(['Erika Mustermann']);
@@ -246,6 +247,7 @@ describe('active call', () => {
     expect(text(el, '.call-heading')).toBe('Active call');
     expect(text(el, '.caller-name')).toBe('Erika Mustermann');
     expect($$(el, 'lightning-button.match').map((b) => b.label)).toEqual(['Erika Mustermann']);
+    expect(text(el, '.duration-label')).toBe('Duration');
     expect(text(el, '.duration-value')).toBe('1:05');
     expect(buttonLabels(el)).toEqual(expect.arrayContaining(['Hold', 'Hang up']));
     expectNoAnswerButton(el);
@@ -455,6 +457,23 @@ describe('two calls', () => {
     await expect(el).toBeAccessible();
   });
 
+  it('[B03][S09] the waiting call pops its record in a tab that does not take focus from the call in progress', async () => {
+    await render();
+    IsConsoleNavigation.emit(true);
+    await ringing();
+    expect(openTab).toHaveBeenLastCalledWith({ recordId: '003000000000001AAA', focus: true });
+    await connected();
+    findCallerMatches.mockResolvedValue([{ ...fixtures.oneMatch[0], recordId: '003000000000002AAA' }]);
+    await callEvent({
+      TeamsCallId__c: 'call-2',
+      Sequence__c: 1,
+      State__c: 'Ringing',
+      CallerNumber__c: '+441632960002'
+    });
+
+    expect(openTab).toHaveBeenLastCalledWith({ recordId: '003000000000002AAA', focus: false });
+  });
+
   it('[S16] answering the second call in Teams holds the first; when the first ends the second is active', async () => {
     const el = await render();
     await ringing();
@@ -496,7 +515,7 @@ describe('notices', () => {
     await expect(el).toBeAccessible();
 
     const dismiss = $(el, 'lightning-button-icon.notice-dismiss');
-    expect(dismiss.alternativeText).toBe('Dismiss the notice about Erika Mustermann · +49 301 2345 6789');
+    expect(dismiss.alternativeText).toBe('Dismiss the notice about Erika Mustermann · +49 30123456789');
     dismiss.click();
     await flushPromises();
     expect($(el, '.notice')).toBeNull();
@@ -514,8 +533,22 @@ describe('notices', () => {
 
     expect(text(el, '.notice-message')).toBe('Missed — you were in Do not disturb; sent to Teams voicemail');
     expect($(el, 'section[data-call-id]')).toBeNull();
-    expect(updateUtility).not.toHaveBeenCalledWith('utility-1', expect.objectContaining({ highlighted: true }));
+    // Teams did not ring, so the softphone is what tells the agent: it opens and stays highlighted (S08).
+    expect(openUtility).toHaveBeenCalledWith('utility-1', { autoFocus: false });
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', expect.objectContaining({ highlighted: true }));
     await expect(el).toBeAccessible();
+  });
+
+  it.each([
+    ['SharedVoicemail:+15555550190', 'Missed — you were in Do not disturb; sent to shared voicemail +1 (555) 555-0190'],
+    ['TeamsUser:6e2a4b1c-0f41-4c5a-9d3e-1a2b3c4d5e02', 'Missed — you were in Do not disturb; sent to a Teams user'],
+    ['SoftphoneUser:005000000000001AAA', 'Missed — you were in Do not disturb; sent to another softphone user'],
+    ['PhoneNumber:+15555550199', 'Missed — you were in Do not disturb; sent to +1 (555) 555-0199'],
+    ['TeamsClientSettings', 'Missed — you were in Do not disturb; sent to your Teams settings']
+  ])('[S08][S13] a notice names the target %p in words, never as a raw id', async (target, message) => {
+    const el = await render();
+    await callEvent({ Sequence__c: 1, State__c: 'Suppressed', Reason__c: 'DoNotDisturb', Target__c: target });
+    expect(text(el, '.notice-message')).toBe(message);
   });
 
   it('[S12] the caller hanging up while ringing shows "Caller hung up" and clears the highlight', async () => {
@@ -525,8 +558,71 @@ describe('notices', () => {
 
     expect(text(el, '.notice-message')).toBe('Caller hung up');
     expect(callSection(el, 'call-1')).toBeNull();
-    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', expect.objectContaining({ highlighted: false }));
+    // A missed call keeps the utility highlighted until the agent has seen it (dismissed the notice).
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', expect.objectContaining({ highlighted: true }));
     await expect(el).toBeAccessible();
+
+    $(el, 'lightning-button-icon.notice-dismiss').click();
+    await flushPromises();
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', expect.objectContaining({ highlighted: false }));
+  });
+});
+
+describe('continuity across a reload', () => {
+  const reload = async (el) => {
+    el.remove();
+    resetEmp();
+    return render();
+  };
+
+  it('[B02][S08] notices survive a reload of the console and stay dismissible', async () => {
+    let el = await render();
+    await callEvent({
+      Sequence__c: 1,
+      State__c: 'Suppressed',
+      Reason__c: 'DoNotDisturb',
+      Target__c: 'TeamsClientSettings'
+    });
+    el = await reload(el);
+
+    expect(text(el, '.notice-message')).toBe('Missed — you were in Do not disturb; sent to your Teams settings');
+    expect($(el, 'lightning-badge.missed-badge').label).toBe('1 missed');
+    $(el, 'lightning-button-icon.notice-dismiss').click();
+    await flushPromises();
+    el = await reload(el);
+    expect($(el, '.notice')).toBeNull();
+  });
+
+  it('[B02][B04] an unfinished wrap-up survives a reload with the notes typed so far', async () => {
+    let el = await render();
+    await ringing();
+    await connected();
+    await callEvent({ Sequence__c: 3, State__c: 'Ended', Reason__c: 'CallerHungUp' });
+    const notes = $(el, 'lightning-textarea.wrap-up-notes');
+    notes.dispatchEvent(new CustomEvent('change', { detail: { value: 'Wants a call back on Monday' } }));
+    await flushPromises();
+    el = await reload(el);
+
+    expect(text(el, '.wrap-up-heading')).toBe('Wrap up the call with Erika Mustermann');
+    expect($(el, 'lightning-textarea.wrap-up-notes').value).toBe('Wants a call back on Monday');
+    expect($(el, 'lightning-combobox.wrap-up-record').value).toBe('003000000000001AAA');
+  });
+
+  it('[B02] a late event for a restored call does not bring the call back', async () => {
+    let el = await render();
+    await callEvent({ Sequence__c: 2, State__c: 'Suppressed', Reason__c: 'DoNotDisturb' });
+    el = await reload(el);
+    await callEvent({ Sequence__c: 1, State__c: 'Ringing' });
+    expect(callSection(el, 'call-1')).toBeNull();
+    expect($$(el, '.notice')).toHaveLength(1);
+  });
+
+  it('[B02] storage from another user or in a broken shape is ignored', async () => {
+    window.sessionStorage.setItem('teamsSoftphone.v1.005000000000009ZZZ', JSON.stringify({ notices: [{ id: 'x' }] }));
+    window.sessionStorage.setItem('teamsSoftphone.v1.005000000000000000', '{not json');
+    const el = await render();
+    expect($(el, '.notice')).toBeNull();
+    expect(text(el, '.idle')).toBe('No calls right now.');
   });
 });
 
@@ -589,7 +685,7 @@ describe('refresh-proof', () => {
     expect(subscribe).toHaveBeenCalledWith(CHANNEL, -1, expect.any(Function));
     const call = callSection(el, 'call-restored');
     expect(call.querySelector('.call-heading').textContent).toBe('Active call');
-    expect(call.querySelector('.caller-number').textContent).toBe('+44 163 2960 001');
+    expect(call.querySelector('.caller-number').textContent).toBe('+44 1632960001');
     expect(call.querySelector('.linked-record').textContent).toBe('Linked record: Jane Doe');
     // A restored call is shown, not popped again.
     expect(openTab).not.toHaveBeenCalled();
@@ -652,7 +748,7 @@ describe('setup and errors', () => {
     });
     await flushPromises();
 
-    expect(text(el, '.dial-intent-heading')).toBe('Call back +49 301 2345 6789');
+    expect(text(el, '.dial-intent-heading')).toBe('Call back +49 30123456789');
     await expect(el).toBeAccessible();
     $(el, 'lightning-button-icon.dial-intent-dismiss').click();
     await flushPromises();
