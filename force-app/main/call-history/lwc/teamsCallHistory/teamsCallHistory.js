@@ -1,9 +1,11 @@
 import { LightningElement, api } from 'lwc';
 import { NavigationMixin } from 'lightning/navigation';
 import { createMessageContext, publish, releaseMessageContext } from 'lightning/messageService';
+import { subscribe, unsubscribe } from 'lightning/empApi';
+import USER_ID from '@salesforce/user/Id';
 import TEAMS_DIAL_INTENT from '@salesforce/messageChannel/TeamsDialIntent__c';
 import getCalls from '@salesforce/apex/TeamsCallHistoryController.getCalls';
-import { asInput, friendlyMessage, formatLabel, formatSeconds } from 'c/teamsViewUtils';
+import { asInput, friendlyMessage, formatLabel, formatPhone, formatSeconds } from 'c/teamsViewUtils';
 
 import TITLE from '@salesforce/label/c.TeamsHistory_Title';
 import FILTER_LABEL from '@salesforce/label/c.TeamsHistory_FilterLabel';
@@ -58,6 +60,14 @@ import REASON_FAILED from '@salesforce/label/c.TeamsHistory_ReasonFailed';
 const PAGE_SIZE = 25;
 /** Pixels from the bottom of the scroll area at which the next page is fetched (infinite scroll). */
 const SCROLL_THRESHOLD = 48;
+export const CALL_EVENT_CHANNEL = '/event/TeamsCallEvent__e';
+/** Call states after which a call is over; the list reloads once the call record has them. */
+const OPEN_STATES = ['Ringing', 'Connected', 'OnHold'];
+/**
+ * The platform event and the trigger that writes the call record are delivered independently; reloading a moment
+ * after the last ended call (and once per burst of events) shows the finished row instead of the one before.
+ */
+export const REFRESH_DELAY_MS = 1500;
 
 const DIRECTIONS = { Inbound: INBOUND, Outbound: OUTBOUND };
 const OUTCOMES = {
@@ -158,21 +168,61 @@ export default class TeamsCallHistory extends NavigationMixin(LightningElement) 
     ];
   }
 
+  /** @type {any} */
+  subscription = null;
+  /** @type {any} */
+  refreshTimer = null;
+  isConnected = false;
+
   connectedCallback() {
+    this.isConnected = true;
     this.messageContext = createMessageContext();
     this.load(true);
+    this.listenForEndedCalls();
   }
 
   disconnectedCallback() {
+    this.isConnected = false;
+    clearTimeout(this.refreshTimer);
+    if (this.subscription) unsubscribe(this.subscription, () => {});
+    this.subscription = null;
     releaseMessageContext(this.messageContext);
     this.messageContext = undefined;
   }
 
+  /** S11: the list follows the calls: when one of the listed agent's calls ends, the first page reloads. */
+  async listenForEndedCalls() {
+    try {
+      const subscription = await subscribe(CALL_EVENT_CHANNEL, -1, (message) =>
+        this.handleCallEvent(message?.data?.payload)
+      );
+      if (this.isConnected) this.subscription = subscription;
+      else unsubscribe(subscription, () => {});
+    } catch {
+      // Without streaming (no permission, blocked) the list still works; Refresh reloads it.
+    }
+  }
+
+  handleCallEvent(payload) {
+    if (!payload || payload.Kind__c !== 'Call' || OPEN_STATES.includes(payload.State__c)) {
+      return;
+    }
+    const listed = this.agentUserId || USER_ID;
+    if (payload.AgentUserId__c !== listed && !(this.isAdmin && !this.agentUserId)) {
+      return;
+    }
+    clearTimeout(this.refreshTimer);
+    // eslint-disable-next-line @lwc/lwc/no-async-operation -- one reload per burst of call events (see REFRESH_DELAY_MS)
+    this.refreshTimer = setTimeout(() => this.load(true), REFRESH_DELAY_MS);
+  }
+
   get rows() {
     return this.calls.map((call) => {
-      const caller = call.callerName || call.callerNumber || UNKNOWN_CALLER;
+      const number = formatPhone(call.callerNumber);
+      const caller = call.callerName || number || UNKNOWN_CALLER;
       return {
         ...call,
+        callerNumber: number,
         key: call.recordId,
         callerLabel: caller,
         showNumber: Boolean(call.callerName && call.callerNumber),
@@ -300,7 +350,7 @@ export default class TeamsCallHistory extends NavigationMixin(LightningElement) 
       phoneNumber: call.callerNumber,
       recordId: call.matchedRecordId || null
     });
-    this.statusMessage = formatLabel(CALL_BACK_SENT, call.callerName || call.callerNumber);
+    this.statusMessage = formatLabel(CALL_BACK_SENT, call.callerName || formatPhone(call.callerNumber));
   }
 
   handleOpenRecord(event) {

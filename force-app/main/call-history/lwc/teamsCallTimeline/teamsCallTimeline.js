@@ -1,6 +1,6 @@
 import { LightningElement, api } from 'lwc';
 import getTimeline from '@salesforce/apex/TeamsCallHistoryController.getTimeline';
-import { friendlyMessage, formatLabel } from 'c/teamsViewUtils';
+import { describeTarget, friendlyMessage, formatLabel } from 'c/teamsViewUtils';
 
 import TITLE from '@salesforce/label/c.TeamsHistory_TimelineTitle';
 import EMPTY from '@salesforce/label/c.TeamsHistory_TimelineEmpty';
@@ -12,6 +12,19 @@ import REASON from '@salesforce/label/c.TeamsHistory_TimelineReason';
 import TARGET from '@salesforce/label/c.TeamsHistory_TimelineTarget';
 import NOT_APPLIED from '@salesforce/label/c.TeamsHistory_TimelineNotApplied';
 import NOT_APPLIED_HELP from '@salesforce/label/c.TeamsHistory_TimelineNotAppliedHelp';
+import TARGET_TEAMS_CLIENT from '@salesforce/label/c.TeamsHistory_Target_TeamsClientSettings';
+import TARGET_TEAMS_USER from '@salesforce/label/c.TeamsHistory_Target_TeamsUser';
+import TARGET_SOFTPHONE_USER from '@salesforce/label/c.TeamsHistory_Target_SoftphoneUser';
+import TARGET_VOICEMAIL from '@salesforce/label/c.TeamsHistory_Target_SharedVoicemail';
+import TARGET_QUEUE from '@salesforce/label/c.TeamsHistory_Target_CallQueue';
+
+const TARGET_LABELS = {
+  TeamsClientSettings: TARGET_TEAMS_CLIENT,
+  TeamsUser: TARGET_TEAMS_USER,
+  SoftphoneUser: TARGET_SOFTPHONE_USER,
+  SharedVoicemail: TARGET_VOICEMAIL,
+  CallQueue: TARGET_QUEUE
+};
 
 /**
  * @typedef {Object} TimelineEntry
@@ -66,6 +79,7 @@ export default class TeamsCallTimeline extends LightningElement {
       .map((entry, index) => ({
         ...entry,
         key: `${entry.sequence}-${index}`,
+        target: describeTarget(entry.target, TARGET_LABELS),
         sequenceLabel: formatLabel(SEQUENCE, entry.sequence),
         isNotApplied: entry.isApplied === false,
         itemClass: entry.isApplied === false ? 'slds-timeline__item not-applied' : 'slds-timeline__item'

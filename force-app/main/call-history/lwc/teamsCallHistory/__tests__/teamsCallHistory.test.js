@@ -3,6 +3,7 @@ import TeamsCallHistory from 'c/teamsCallHistory';
 import getCalls from '@salesforce/apex/TeamsCallHistoryController.getCalls';
 import { subscribe, resetMessageService } from 'lightning/messageService';
 import { getNavigateCalledWith, resetNavigation } from 'lightning/navigation';
+import { emit, reset as resetEmp } from 'lightning/empApi';
 import TEAMS_DIAL_INTENT from '@salesforce/messageChannel/TeamsDialIntent__c';
 import { flushPromises, resetDom } from '../../../../../../jest-mocks/utils';
 
@@ -28,6 +29,8 @@ const lastArgs = () => getCalls.mock.calls[getCalls.mock.calls.length - 1][0];
 
 describe('c-teams-call-history', () => {
   afterEach(() => {
+    jest.useRealTimers();
+    resetEmp();
     resetDom();
     resetMessageService();
     resetNavigation();
@@ -43,7 +46,7 @@ describe('c-teams-call-history', () => {
     expect(rows).toHaveLength(2);
     expect(cell(rows[0], 'direction')).toBe('c.TeamsHistory_DirectionInbound');
     expect(cell(rows[0], 'caller')).toContain('Ada Lovelace');
-    expect(cell(rows[0], 'caller')).toContain('+14155550100');
+    expect(cell(rows[0], 'caller')).toContain('+1 (415) 555-0100');
     expect(cell(rows[0], 'record')).toBe('Ada Lovelace');
     expect(rows[0].querySelector('lightning-formatted-date-time').value).toBe('2026-11-24T10:00:00.000Z');
     expect(cell(rows[0], 'ring')).toBe('0:07');
@@ -51,8 +54,35 @@ describe('c-teams-call-history', () => {
     expect(cell(rows[0], 'outcome')).toBe('c.TeamsHistory_OutcomeAnswered');
     expect(cell(rows[1], 'outcome')).toBe('c.TeamsHistory_OutcomeMissed');
     expect(cell(rows[1], 'reason')).toBe('c.TeamsHistory_ReasonNoAnswer');
-    expect(cell(rows[1], 'caller')).toBe('+14155550199');
+    expect(cell(rows[1], 'caller')).toBe('+1 (415) 555-0199');
     await expect(element).toBeAccessible();
+  });
+
+  it("[S11] reloads the first page shortly after one of the agent's calls ends, once per burst", async () => {
+    getCalls.mockResolvedValue(PAGE);
+    mount();
+    await flushPromises();
+    expect(getCalls).toHaveBeenCalledTimes(1);
+    jest.useFakeTimers();
+    const event = (fields) =>
+      emit('/event/TeamsCallEvent__e', {
+        Kind__c: 'Call',
+        AgentUserId__c: '005000000000000000',
+        TeamsCallId__c: 'c1',
+        ...fields
+      });
+
+    event({ State__c: 'Ringing' });
+    event({ State__c: 'Connected' });
+    event({ State__c: 'Ended', AgentUserId__c: '005000000000009ZZZ' });
+    jest.advanceTimersByTime(5000);
+    expect(getCalls).toHaveBeenCalledTimes(1);
+
+    event({ State__c: 'Ended' });
+    event({ State__c: 'Ended', Sequence__c: 2 });
+    jest.advanceTimersByTime(5000);
+    expect(getCalls).toHaveBeenCalledTimes(2);
+    expect(lastArgs().cursor).toBeNull();
   });
 
   it('[S11] hides the agent column for agents and shows it for admins', async () => {
