@@ -3,7 +3,7 @@ import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getSettings from '@salesforce/apex/TeamsRedirectRuleController.getSettings';
 import saveSettings from '@salesforce/apex/TeamsRedirectRuleController.saveSettings';
 import searchUsers from '@salesforce/apex/TeamsRedirectRuleController.searchUsers';
-import { asInput, friendlyMessage, formatLabel } from 'c/teamsViewUtils';
+import { asInput, friendlyMessage, formatLabel, formatPhone } from 'c/teamsViewUtils';
 import {
   TRIGGERS,
   NO_ANSWER_MIN,
@@ -246,8 +246,9 @@ export default class TeamsRedirectSettings extends LightningElement {
         isUser,
         isPhone: rule.targetType === 'PhoneNumber',
         isConfigured: rule.targetType === 'SharedVoicemail' || rule.targetType === 'CallQueue',
-        configuredValue:
-          rule.targetType === 'SharedVoicemail' ? this.settings?.sharedVoicemailTarget : this.settings?.callQueueTarget,
+        configuredValue: formatPhone(
+          rule.targetType === 'SharedVoicemail' ? this.settings?.sharedVoicemailTarget : this.settings?.callQueueTarget
+        ),
         hasSelection: isUser && Boolean(rule.targetValue),
         selectionLabel: rule.targetLabel || rule.targetValue,
         selectionA11y: formatLabel(SELECTED_USER, rule.targetLabel || rule.targetValue || ''),
@@ -293,8 +294,20 @@ export default class TeamsRedirectSettings extends LightningElement {
     this.clearFieldError(`${trigger}:targetType`);
   }
 
+  /**
+   * A corrected number clears its error while the agent types, not on blur: a message vanishing on blur moves
+   * the Save button away between mouse-down and mouse-up, and the first click on Save would do nothing (S13).
+   * A new error is only shown on blur, so the agent is not scolded while still typing.
+   */
   handlePhoneChange(event) {
-    this.updateRule(event.target.dataset.trigger, { targetValue: event.detail.value });
+    const trigger = event.target.dataset.trigger;
+    this.updateRule(trigger, { targetValue: event.detail.value });
+    const rule = this.rules.find((r) => r.trigger === trigger);
+    if (validateRule({ ...rule, isActive: true }, this.settings).valid) {
+      const input = asInput(event.target);
+      input.setCustomValidity('');
+      input.reportValidity();
+    }
   }
 
   handlePhoneBlur(event) {

@@ -75,7 +75,7 @@ describe('c-teams-redirect-settings', () => {
     expect($(element, '[data-rule="Presenting"] lightning-pill').label).toBe('Ada Lovelace');
     expect(field(element, 'Presenting:targetValue').type).toBe('search');
     expect(field(element, 'DoNotDisturb:targetValue').readOnly).toBe(true);
-    expect(field(element, 'DoNotDisturb:targetValue').value).toBe('+4940999999');
+    expect(field(element, 'DoNotDisturb:targetValue').value).toBe('+49 40999999');
     expect(field(element, 'Declined:targetValue')).toBeNull();
     expect(field(element, 'InACall:targetType').value).toBe('None');
     expect(field(element, 'Declined:targetType').value).toBe('TeamsClientSettings');
@@ -135,6 +135,25 @@ describe('c-teams-redirect-settings', () => {
     phone.dispatchEvent(new CustomEvent('blur'));
     await flushPromises();
     expect(messages['NoAnswer:targetValue']).toBe('c.TeamsRules_ErrorPhoneFormat');
+  });
+
+  it('[S13] correcting a refused number clears its error while typing, so leaving the field moves nothing', async () => {
+    getSettings.mockResolvedValue(clone(SETTINGS));
+    const element = await mount();
+    const phone = field(element, 'NoAnswer:targetValue');
+    const messages = trackValidity(element);
+    fire(phone, 'change', { value: '089 111222' });
+    phone.dispatchEvent(new CustomEvent('blur'));
+    await flushPromises();
+    expect(messages['NoAnswer:targetValue']).toBe('c.TeamsRules_ErrorPhoneFormat');
+
+    fire(phone, 'change', { value: '+4989' });
+    expect(messages['NoAnswer:targetValue']).toBe('c.TeamsRules_ErrorPhoneFormat');
+    fire(phone, 'change', { value: '+4989111222' });
+    expect(messages['NoAnswer:targetValue']).toBe('');
+    phone.dispatchEvent(new CustomEvent('blur'));
+    await flushPromises();
+    expect(messages['NoAnswer:targetValue']).toBe('');
   });
 
   it('[S13] finds a Teams user by name and selects them as the target', async () => {
