@@ -7,10 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateClientCertificate, generateTlsMaterial } from './keys/index.ts';
+import { formatLogLine } from './log-format.ts';
 import { start as startSalesforce, type SalesforceEmulator } from './salesforce-emulator/server.ts';
 import { DEMO_LINES } from './teams-simulator/directory.ts';
 import { start as startTeams, type TeamsSimulator } from './teams-simulator/server.ts';
@@ -33,8 +35,12 @@ export interface StackOptions {
   onProgress?: (message: string) => void;
   /** Relay log level (`silent` in tests). */
   relayLogLevel?: string;
-  /** Forward the relay's stdout/stderr (`npm start`); tests keep it for failure reports. */
-  relayOutput?: 'inherit' | 'capture';
+  /**
+   * `capture` (tests): kept for failure reports. A function (`npm start`): called with each of the relay's JSON
+   * lines as one short human line — during startup only warnings and errors, since the banner says the rest.
+   * Either way `relayLog()` has everything.
+   */
+  relayOutput?: 'capture' | ((line: string) => void);
 }
 
 export interface Stack {
@@ -43,7 +49,7 @@ export interface Stack {
   relayUrl: string;
   /** The relay's environment, exactly what a production deployment would set (minus the throwaway values). */
   relayEnv: Record<string, string>;
-  /** Everything the relay printed (with relayOutput 'capture'). */
+  /** Everything the relay printed, JSON as it came. */
   relayLog(): string;
   /** Stops and starts the relay process on the same store (restart tests, B01). */
   restartRelay(): Promise<void>;
@@ -176,12 +182,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cwd: join(REPO_ROOT, 'relay'),
       // Only what the relay needs, plus the emulators' self-signed CA: nothing from the developer's shell leaks in.
       env: { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: caFile, ...relayEnv },
-      stdio: options.relayOutput === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe']
     });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let ready = false;
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        output += `${line}\n`;
+        const print = options.relayOutput;
+        if (typeof print !== 'function') return;
+        const formatted = formatLogLine(line);
+        if (ready || formatted.level === undefined || formatted.level >= 40) print(formatted.text);
+      });
+    }
     relay = child;
     await waitForReady(relayUrl, child, () => output);
+    ready = true;
   };
   const stopRelay = async (): Promise<void> => {
     const child = relay;
