@@ -102,6 +102,9 @@ export class WebhookAuthenticator {
           currentDate: new Date(this.now()),
           requiredClaims: ['exp']
         });
+        // jose checks `iat` only with maxTokenAge; a token issued in the future is as suspect as one not yet valid.
+        if (typeof payload.iat === 'number' && payload.iat * 1000 > this.now() + this.tolerance * 1000)
+          return fail(401, 'not-yet-valid', 'iat is in the future');
         return this.checkTenant(payload);
       } catch (error) {
         if (error instanceof errors.JWKSNoMatchingKey) {

@@ -1,3 +1,5 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TeamsCallEvent } from '../../domain/call-event.ts';
 import type { World } from '../../domain/model.ts';
@@ -21,6 +23,28 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE dead_letter (event_id TEXT PRIMARY KEY, event TEXT NOT NULL, error TEXT NOT NULL, failed_at TEXT NOT NULL);`
 ];
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * A key as stored: SQLite stores text as UTF-8, which cannot carry a lone UTF-16 surrogate (it is replaced), so a
+ * key with one would never match itself again. Such keys are stored as the hex of their UTF-16 code units instead.
+ */
+export function storedKey(key: string): string {
+  if (!LONE_SURROGATE.test(key)) return key;
+  let hex = 'utf16:';
+  for (let i = 0; i < key.length; i += 1) hex += key.charCodeAt(i).toString(16).padStart(4, '0');
+  return hex;
+}
+
+/** The database, its WAL and shared-memory files hold callers' numbers: owner-only, in an owner-only folder. */
+function createPrivately(filename: string): void {
+  if (filename === ':memory:' || filename.startsWith('file:')) return;
+  const folder = dirname(filename);
+  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  if (!existsSync(filename)) closeSync(openSync(filename, 'a', 0o600));
+  chmodSync(filename, 0o600);
+}
+
 /**
  * The relay's durable store on SQLite (WAL). One process owns a database file; every engine step is one
  * transaction (world + outbox + pending effects), so a crash leaves either the whole step or none of it.
@@ -30,8 +54,11 @@ export class SqliteStore implements WorldStore, DeliveryStore {
   private readonly db: Database.Database;
 
   constructor(filename: string) {
+    createPrivately(filename);
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
+    // SQLite gives the -wal and -shm files the database file's mode; an existing pair is narrowed here too.
+    for (const suffix of ['-wal', '-shm']) if (existsSync(filename + suffix)) chmodSync(filename + suffix, 0o600);
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
@@ -68,7 +95,7 @@ export class SqliteStore implements WorldStore, DeliveryStore {
     this.db.transaction(() => {
       saveWorld.run(JSON.stringify(commit.world), commit.inputKey, new Date().toISOString());
       for (const event of commit.outbox) addEvent.run(event.EventId__c, event.TeamsCallId__c, JSON.stringify(event));
-      for (const effect of commit.effects) addEffect.run(effect.effectKey, JSON.stringify(effect.effect));
+      for (const effect of commit.effects) addEffect.run(storedKey(effect.effectKey), JSON.stringify(effect.effect));
     })();
     return Promise.resolve();
   }
@@ -114,14 +141,14 @@ export class SqliteStore implements WorldStore, DeliveryStore {
   }
 
   markEffectDone(effectKey: string): Promise<void> {
-    this.db.prepare('DELETE FROM pending_effect WHERE effect_key = ?').run(effectKey);
+    this.db.prepare('DELETE FROM pending_effect WHERE effect_key = ?').run(storedKey(effectKey));
     return Promise.resolve();
   }
 
   addToInbox(item: InboxItem): Promise<boolean> {
     const result = this.db
       .prepare('INSERT OR IGNORE INTO inbox (key, body, received_at) VALUES (?, ?, ?)')
-      .run(item.key, item.body, item.receivedAt);
+      .run(storedKey(item.key), item.body, item.receivedAt);
     return Promise.resolve(result.changes === 1);
   }
 
@@ -133,7 +160,7 @@ export class SqliteStore implements WorldStore, DeliveryStore {
   }
 
   markInboxProcessed(key: string): Promise<void> {
-    this.db.prepare('UPDATE inbox SET processed_at = ? WHERE key = ?').run(new Date().toISOString(), key);
+    this.db.prepare('UPDATE inbox SET processed_at = ? WHERE key = ?').run(new Date().toISOString(), storedKey(key));
     return Promise.resolve();
   }
 
@@ -155,7 +182,7 @@ export class SqliteStore implements WorldStore, DeliveryStore {
   markCommandProcessed(commandId: string, at: string): Promise<boolean> {
     const result = this.db
       .prepare('INSERT OR IGNORE INTO processed_command (command_id, processed_at) VALUES (?, ?)')
-      .run(commandId, at);
+      .run(storedKey(commandId), at);
     return Promise.resolve(result.changes === 1);
   }
 

@@ -78,6 +78,7 @@ interface TokenSpec {
   tid?: string | null;
   expiresIn?: number;
   notBeforeIn?: number;
+  issuedIn?: number;
 }
 
 async function token(spec: TokenSpec = {}): Promise<string> {
@@ -88,7 +89,7 @@ async function token(spec: TokenSpec = {}): Promise<string> {
     .setProtectedHeader({ alg: spec.alg ?? 'RS256', kid: spec.kid ?? 'k1', typ: 'JWT' })
     .setIssuer(spec.iss ?? ISSUER)
     .setAudience(spec.aud ?? APP_ID)
-    .setIssuedAt(now)
+    .setIssuedAt(now + (spec.issuedIn ?? 0))
     .setNotBefore(now + (spec.notBeforeIn ?? 0))
     .setExpirationTime(now + (spec.expiresIn ?? 3600));
   return jwt.sign(spec.key ?? signingKey);
@@ -124,6 +125,13 @@ describe('WebhookAuthenticator (graph-calls.md §4)', () => {
   it('[contract] rejects a token that is not valid yet', async () => {
     const result = await authenticator().authenticate(`Bearer ${await token({ notBeforeIn: 600 })}`);
     assert.deepEqual(result.ok ? null : [result.status, result.reason], [401, 'not-yet-valid']);
+  });
+
+  it('[contract] rejects a token issued an hour in the future (iat beyond the clock skew)', async () => {
+    const result = await authenticator().authenticate(`Bearer ${await token({ issuedIn: 3600, expiresIn: 7200 })}`);
+    assert.deepEqual(result.ok ? null : [result.status, result.reason], [401, 'not-yet-valid']);
+    const skewed = await authenticator().authenticate(`Bearer ${await token({ issuedIn: 30 })}`);
+    assert.equal(skewed.ok, true, 'an iat within the allowed skew is fine');
   });
 
   it('[contract] rejects a token for another audience', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -146,5 +146,38 @@ void describe('SqliteStore', () => {
     const reopened = new SqliteStore(file);
     assert.deepEqual([...((await reopened.getReplayId('/event/TeamsCallCommand__e')) ?? [])], [0, 0, 0, 0, 0, 0, 0, 7]);
     reopened.close();
+  });
+});
+
+describe('SqliteStore: private files and byte-safe keys', () => {
+  it('[B01] the database, its WAL and SHM are 0600 in a 0700 folder it creates', async () => {
+    const folder = join(dir, 'private', 'data');
+    const file = join(folder, 'relay.sqlite');
+    const store = new SqliteStore(file);
+    await store.addToInbox({ key: 'k', body: '{}', receivedAt: '2026-11-24T10:00:00.000Z' });
+    const mode = (path: string) => statSync(path).mode & 0o777;
+    assert.equal(mode(folder), 0o700);
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) assert.equal(mode(path), 0o600, path);
+    store.close();
+  });
+
+  it('[B01] an existing database file readable by others is narrowed to 0600 when opened', () => {
+    const file = freshFile();
+    writeFileSync(file, '', { mode: 0o644 });
+    new SqliteStore(file).close();
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  it('[B01] an inbox key with a lone UTF-16 surrogate is stored once and marked processed (no endless re-processing)', async () => {
+    const store = new SqliteStore(':memory:');
+    const key = 'graph:call-\uD800x|roster';
+    assert.equal(await store.addToInbox({ key, body: '{}', receivedAt: '2026-11-24T10:00:00.000Z' }), true);
+    assert.equal(await store.addToInbox({ key, body: '{}', receivedAt: '2026-11-24T10:00:00.000Z' }), false);
+    const other = 'graph:call-\uDBFFx|roster';
+    assert.equal(await store.addToInbox({ key: other, body: '{}', receivedAt: '2026-11-24T10:00:00.000Z' }), true);
+    const [first] = await store.pendingInbox(10);
+    await store.markInboxProcessed(first!.key);
+    await store.markInboxProcessed(other);
+    assert.deepEqual(await store.pendingInbox(10), []);
   });
 });
