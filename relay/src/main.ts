@@ -2,9 +2,8 @@
  * The relay's only composition root: configuration → adapters (Graph, Salesforce, SQLite) → the runtime around
  * CallRelay → the HTTP server. Exits non-zero with a readable message when the configuration is incomplete.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { GraphCallControl, GraphCallsClient } from './adapters/graph/calls.client.ts';
@@ -23,7 +22,7 @@ import { NodeTimerScheduler } from './app/workers/timer-scheduler.ts';
 import { RelayRuntime } from './app/workers/runtime.ts';
 import { ConfigError, loadConfigOrThrow, type RelayConfig } from './config/env.ts';
 import { pinoRedactionOptions } from './config/redact.ts';
-import { buildServer } from './http/server.ts';
+import { buildOpsServer, buildServer, type ServerDeps } from './http/server.ts';
 import type { Logger } from './ports/logger.port.ts';
 
 const WEBHOOK_PATH = '/api/calling';
@@ -55,7 +54,6 @@ async function main(config: RelayConfig): Promise<void> {
   const clock = { now: () => new Date().toISOString() };
   const [homeTenant = ''] = config.graph.allowedTenantIds;
 
-  mkdirSync(dirname(config.storePath), { recursive: true });
   const store = new SqliteStore(config.storePath);
   log.info('store open', { schemaVersion: store.schemaVersion });
 
@@ -158,42 +156,51 @@ async function main(config: RelayConfig): Promise<void> {
     log: (level, message, fields) => log[level](message, fields)
   });
 
+  const checks: ServerDeps['checks'] = {
+    store: async () => ({ ok: true, detail: `outbox depth ${await store.outboxDepth()}` }),
+    graph: async () => {
+      await tokens.getToken(homeTenant);
+      return { ok: true };
+    },
+    salesforce: async () => {
+      const session = await sfAuth.getSession();
+      return subscriber.connected
+        ? { ok: true, detail: `org ${session.organizationId}` }
+        : { ok: false, detail: 'command subscription not connected' };
+    },
+    config: () => {
+      const status = started.config.status();
+      const loadedAt = started.relay.snapshot().config.loadedAt;
+      return status.loaded
+        ? { ok: true, detail: `loaded at ${loadedAt}` }
+        : { ok: false, detail: `last load failed (${status.lastError ?? 'unknown'}); using snapshot of ${loadedAt}` };
+    }
+  };
   const server = buildServer({
     webhook: {
       authenticator,
       callbackTokens,
       inbox: store,
       onStored: () => void started.processInbox(),
-      path: WEBHOOK_PATH
+      path: WEBHOOK_PATH,
+      // Once Graph confirmed the bot's leg on its callbackUri, that call's notifications must carry its token.
+      hasCallback: (callId) => started.relay.snapshot().calls[callId]?.botEstablished === true
     },
     registry,
     log,
-    checks: {
-      store: async () => ({ ok: true, detail: `outbox depth ${await store.outboxDepth()}` }),
-      graph: async () => {
-        await tokens.getToken(homeTenant);
-        return { ok: true };
-      },
-      salesforce: async () => {
-        const session = await sfAuth.getSession();
-        return subscriber.connected
-          ? { ok: true, detail: `org ${session.organizationId}` }
-          : { ok: false, detail: 'command subscription not connected' };
-      },
-      config: () => {
-        const status = started.config.status();
-        const loadedAt = started.relay.snapshot().config.loadedAt;
-        return status.loaded
-          ? { ok: true, detail: `loaded at ${loadedAt}` }
-          : { ok: false, detail: `last load failed (${status.lastError ?? 'unknown'}); using snapshot of ${loadedAt}` };
-      }
-    }
+    checks,
+    ops: config.ops ? 'elsewhere' : 'loopback'
   });
+  const opsServer = config.ops ? buildOpsServer({ registry, log, checks }) : undefined;
 
   started.startLoops();
   subscriber.start();
   await server.listen({ host: config.host, port: config.port });
   log.info('relay listening', { host: config.host, port: config.port });
+  if (opsServer && config.ops) {
+    await opsServer.listen(config.ops);
+    log.info('operator endpoints listening', config.ops);
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -206,6 +213,7 @@ async function main(config: RelayConfig): Promise<void> {
     }, SHUTDOWN_GRACE_MS).unref();
     void (async () => {
       await server.close(); // stop accepting; requests in flight finish
+      await opsServer?.close();
       await subscriber.stop();
       await started.stop(); // inbox pass, pollers, then the outbox drain finish their work
       timers.cancelAll(); // timers are durable in the store and re-armed on the next start

@@ -17,6 +17,11 @@ export interface RelayConfig {
   heartbeatSeconds: number;
   /** Names this relay in Salesforce's TeamsRelayStatus__c (default: the host name). */
   instanceId?: string;
+  /**
+   * The operator's listener for /readyz and /metrics (RELAY_OPS_PORT, RELAY_OPS_HOST default 127.0.0.1). Without
+   * it those routes stay on the webhook's port and answer loopback peers only.
+   */
+  ops?: { host: string; port: number };
   graph: {
     appId: string;
     appSecret: string;
@@ -106,6 +111,11 @@ export function loadConfig(
   if (instanceId !== undefined && instanceId.length > 80)
     errors.push('RELAY_INSTANCE_ID must be at most 80 characters');
 
+  const opsPortText = env['RELAY_OPS_PORT']?.trim();
+  const opsPort = opsPortText ? Number(opsPortText) : undefined;
+  if (opsPort !== undefined && (!Number.isInteger(opsPort) || opsPort < 1 || opsPort > 65535 || opsPort === port))
+    errors.push(`RELAY_OPS_PORT must be an integer 1–65535 other than PORT (got "${opsPortText}")`);
+
   const appId = required('GRAPH_APP_ID');
   if (appId && !GUID.test(appId)) errors.push('GRAPH_APP_ID must be the bot app (client) id, a GUID');
 
@@ -160,6 +170,7 @@ export function loadConfig(
     presencePollSeconds,
     heartbeatSeconds,
     ...(instanceId && { instanceId }),
+    ...(opsPort !== undefined && { ops: { host: optional('RELAY_OPS_HOST', '127.0.0.1'), port: opsPort } }),
     graph: {
       appId,
       appSecret: required('GRAPH_APP_SECRET'),

@@ -2,6 +2,10 @@
  * The Graph calling webhook (graph-calls.md §2.1, §4, §11): authenticate, validate, persist each notification to
  * the inbox, answer 202 fast. Processing happens later from the store. Nothing is stored for a request that fails
  * authentication (401/403), a body that is not `commsNotifications` (400) or a callback with a wrong per-call token.
+ *
+ * Bad input is cheap to refuse: the token is checked from the headers in an `onRequest` hook, before the body is
+ * read; only `application/json` is parsed (anything else 415), with a size cap and a nesting-depth cap checked
+ * before `JSON.parse` (400), so an unauthenticated or hostile body never costs the ring path.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as prom from 'prom-client';
@@ -23,6 +27,51 @@ export interface CallingWebhookDeps {
   now?: () => Date;
   /** Global webhook path configured on the Azure Bot; per-call callbacks live at `<path>/callback`. */
   path?: string;
+  /**
+   * True once the relay has handed Graph a per-call callbackUri for the call (answer, redirect): from then on
+   * its notifications must come to that callback with its token, not to the global URL.
+   */
+  hasCallback?: (callId: string) => boolean;
+  /** Largest accepted body (bytes); Graph's notifications are a few KB. */
+  bodyLimitBytes?: number;
+}
+
+/** Graph's notifications nest about 10 levels; anything far deeper is hostile. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Largest nesting depth of a JSON text (brackets outside strings), stopping as soon as it exceeds `limit`. */
+export function jsonDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth -= 1;
+  }
+  return false;
+}
+
+class BadBody extends Error {
+  readonly statusCode = 400;
+  constructor(
+    readonly code: string,
+    message: string
+  ) {
+    super(message);
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    callingAuth?: Extract<WebhookAuthResult, { ok: true }>;
+  }
 }
 
 export function registerCallingWebhook(app: FastifyInstance, deps: CallingWebhookDeps): void {
@@ -41,13 +90,21 @@ export function registerCallingWebhook(app: FastifyInstance, deps: CallingWebhoo
     registers
   });
 
-  const handler = (perCall: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+  /** Runs before the body is read: an unauthenticated request costs one header check. */
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     const auth = await deps.authenticator.authenticate(request.headers.authorization);
     if (!auth.ok) {
       rejected.inc({ reason: auth.reason });
       deps.log?.warn('calling webhook rejected', { reason: auth.reason, status: auth.status });
       return reply.code(auth.status).send({ error: auth.reason });
     }
+    request.callingAuth = auth;
+    return undefined;
+  };
+
+  const handler = (perCall: boolean) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const auth = request.callingAuth;
+    if (!auth) return reply.code(401).send({ error: 'missing-token' });
     const parsed = parseCommsNotifications(request.body);
     if (!parsed.ok) {
       rejected.inc({ reason: parsed.error.reason });
@@ -65,6 +122,19 @@ export function registerCallingWebhook(app: FastifyInstance, deps: CallingWebhoo
         rejected.inc({ reason: 'bad-callback-token' });
         deps.log?.warn('callback token does not match the call', { callId: wrong.callId });
         return reply.code(403).send({ error: 'bad-callback-token' });
+      }
+    }
+    if (!perCall && deps.hasCallback) {
+      const misplaced = parsed.items.find(
+        (item) => item.kind !== 'unknown' && item.kind !== 'incomingCall' && deps.hasCallback!(item.callId)
+      );
+      if (misplaced) {
+        // Graph sends a call's notifications to the callbackUri the relay gave it; the global URL carries no token.
+        rejected.inc({ reason: 'callback-token-required' });
+        deps.log?.warn('notification for a call with a callback arrived on the global URL', {
+          callId: misplaced.callId
+        });
+        return reply.code(403).send({ error: 'callback-token-required' });
       }
     }
     const foreign = parsed.items.find(
@@ -101,6 +171,28 @@ export function registerCallingWebhook(app: FastifyInstance, deps: CallingWebhoo
     return reply.code(202).send({ stored, duplicates, ignored });
   };
 
-  app.post(path, handler(false));
-  app.post(`${path}/callback`, handler(true));
+  void app.register((scope, _options, registered) => {
+    // Only JSON is accepted here (fastify answers 415 for any other content type), parsed with caps.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      const text = String(body);
+      if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+        rejected.inc({ reason: 'too-deep' });
+        return done(new BadBody('too-deep', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+      }
+      try {
+        return done(null, JSON.parse(text) as unknown);
+      } catch {
+        rejected.inc({ reason: 'malformed-json' });
+        return done(new BadBody('malformed-json', 'body is not JSON'), undefined);
+      }
+    });
+    const options = {
+      onRequest: authenticate,
+      bodyLimit: deps.bodyLimitBytes ?? 256 * 1024
+    };
+    scope.post(path, options, handler(false));
+    scope.post(`${path}/callback`, options, handler(true));
+    registered();
+  });
 }

@@ -160,3 +160,47 @@ describe('POST /api/calling/callback (per-call token)', () => {
     assert.equal(inbox.size, 0);
   });
 });
+
+describe('POST /api/calling for a call that has its own callback', () => {
+  const callId = '57dab8b1-894c-409a-b240-bd8beae78896';
+  const withCallbacks = (known: string[]) => {
+    const server = Fastify();
+    registerCallingWebhook(server, {
+      authenticator,
+      callbackTokens: tokens,
+      inbox: {
+        addToInbox(item) {
+          inbox.set(item.key, item);
+          return Promise.resolve(true);
+        }
+      },
+      registry: new Registry(),
+      hasCallback: (id) => known.includes(id.toLowerCase())
+    });
+    return server;
+  };
+
+  it('[contract] a notification for a call Graph sends to its callback is refused on the global URL (no token)', async () => {
+    const res = await withCallbacks([callId]).inject({
+      method: 'POST',
+      url: '/api/calling',
+      payload: JSON.stringify(fixture('call-terminated')),
+      headers: { 'content-type': 'application/json', authorization: 'Bearer good' }
+    });
+    assert.deepEqual([res.statusCode, res.json()], [403, { error: 'callback-token-required' }]);
+    assert.equal(inbox.size, 0);
+  });
+
+  it('[S01] a new incoming call and calls without a callback yet still arrive on the global URL', async () => {
+    const app = withCallbacks([]);
+    for (const name of ['incoming-call-pstn', 'call-terminated']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/calling',
+        payload: JSON.stringify(fixture(name)),
+        headers: { 'content-type': 'application/json', authorization: 'Bearer good' }
+      });
+      assert.equal(res.statusCode, 202, name);
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { CallbackTokens, type WebhookAuthResult } from '../../src/adapters/graph/webhook-auth.ts';
 import { PrometheusRelayMetrics } from '../../src/adapters/metrics/prometheus.metrics.ts';
 import { SqliteStore } from '../../src/adapters/store/sqlite.store.ts';
-import { buildServer, type ReadinessCheck } from '../../src/http/server.ts';
+import { buildOpsServer, buildServer, type ReadinessCheck } from '../../src/http/server.ts';
 
 const TENANT = '632899f8-2ea1-4604-8413-27bd2892079f';
 const fixture = (name: string): unknown =>
@@ -178,5 +178,86 @@ describe('GET /metrics', () => {
     assert.match(res.body, /relay_outbox_events_delivered_total 1/);
     assert.match(res.body, /relay_outbox_depth 0/);
     assert.match(res.body, /relay_dead_letters 0/);
+  });
+});
+
+describe('bad input never costs more than a 4xx', () => {
+  it('[B01] an unauthenticated request is refused from its headers, before its body is read or parsed', async () => {
+    let authCalls = 0;
+    const counting = {
+      authenticate: (header: string | undefined) => {
+        authCalls += 1;
+        return authenticator.authenticate(header);
+      }
+    };
+    const app = buildServer({
+      webhook: { authenticator: counting, callbackTokens: new CallbackTokens('k'.repeat(40)), inbox: store },
+      registry,
+      checks
+    });
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const res = await post(deep, undefined, app);
+    assert.deepEqual([res.statusCode, res.json()], [401, { error: 'missing-token' }]);
+    assert.equal(authCalls, 1);
+    assert.deepEqual(await store.pendingInbox(10), []);
+  });
+
+  it('[B01] deeply nested JSON (also inside resourceData) is a 400, never a 500', async () => {
+    const nested = JSON.stringify({
+      value: [
+        {
+          changeType: 'updated',
+          resource: '/app/calls/x',
+          resourceData: JSON.parse('{"a":'.repeat(40) + '1' + '}'.repeat(40)) as unknown
+        }
+      ]
+    });
+    const app = server();
+    const res = await post(nested, 'Bearer good', app);
+    assert.deepEqual([res.statusCode, res.json()], [400, { error: 'too-deep' }]);
+    const flood = await post('['.repeat(100_000) + ']'.repeat(100_000), 'Bearer good', app);
+    assert.equal(flood.statusCode, 400);
+  });
+
+  it('[B01] a body of the wrong content type is a 415; a body too large is a 413; broken JSON a 400', async () => {
+    const app = server();
+    const plain = await app.inject({
+      method: 'POST',
+      url: '/api/calling',
+      payload: JSON.stringify(fixture('incoming-call-pstn')),
+      headers: { 'content-type': 'text/plain', authorization: 'Bearer good' }
+    });
+    assert.equal(plain.statusCode, 415);
+    const big = await post(JSON.stringify({ value: ['x'.repeat(300 * 1024)] }), 'Bearer good', app);
+    assert.equal(big.statusCode, 413);
+    const broken = await post('{"value": [', 'Bearer good', app);
+    assert.deepEqual([broken.statusCode, broken.json()], [400, { error: 'malformed-json' }]);
+    assert.deepEqual(await store.pendingInbox(10), []);
+  });
+});
+
+describe('/readyz and /metrics are for the operator only', () => {
+  it('[B01] on the webhook port they answer loopback peers, not a peer elsewhere or a proxied request', async () => {
+    const app = server();
+    assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+    const remote = await app.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.7' });
+    assert.equal(remote.statusCode, 404);
+    const proxied = await app.inject({ method: 'GET', url: '/readyz', headers: { 'x-forwarded-for': '203.0.113.7' } });
+    assert.equal(proxied.statusCode, 404);
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz', remoteAddress: '203.0.113.7' })).statusCode, 200);
+  });
+
+  it('[B01] with a separate ops listener the webhook port does not serve them at all', async () => {
+    const app = buildServer({
+      webhook: { authenticator, callbackTokens: new CallbackTokens('k'.repeat(40)), inbox: store },
+      registry,
+      checks,
+      ops: 'elsewhere'
+    });
+    assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 404);
+    const ops = buildOpsServer({ registry, checks });
+    assert.equal((await ops.inject({ method: 'GET', url: '/readyz', remoteAddress: '10.0.0.5' })).statusCode, 200);
+    assert.equal((await ops.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.5' })).statusCode, 200);
+    assert.equal((await ops.inject({ method: 'POST', url: '/api/calling', payload: '{}' })).statusCode, 404);
   });
 });
