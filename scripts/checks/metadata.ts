@@ -7,7 +7,7 @@ import type { CheckResult, Finding } from '../lib/check.ts';
 import { rel, walk } from '../lib/files.ts';
 
 interface SfdxProject {
-  packageDirectories?: { path: string }[];
+  packageDirectories?: { path: string; package?: string; definitionFile?: string }[];
   sourceApiVersion?: string;
 }
 
@@ -53,6 +53,7 @@ export async function metadata(root: string): Promise<CheckResult> {
     }
   }
 
+  findings.push(...translationWorkbench(root));
   const converted = await convertAll(root, findings);
   return { name: 'metadata', findings, note: `${metaFiles.length} meta files, ${converted} package dirs converted` };
 }
@@ -78,4 +79,44 @@ async function convertAll(root: string, findings: Finding[]): Promise<number> {
     }
   }
   return count;
+}
+
+/**
+ * Translations deploy only where Translation Workbench is on: a package directory holding `*.translation-meta.xml`
+ * needs a `definitionFile` whose scratch definition enables it, or `sf package version create` fails in its build
+ * org ("Not available for deploy for this organization").
+ */
+function translationWorkbench(root: string): Finding[] {
+  const projectFile = join(root, 'sfdx-project.json');
+  if (!existsSync(projectFile)) return [];
+  const project = JSON.parse(readFileSync(projectFile, 'utf8')) as SfdxProject;
+  const findings: Finding[] = [];
+  for (const pkg of project.packageDirectories ?? []) {
+    if (!pkg.package) continue;
+    const translations = walk(join(root, pkg.path), (p) => p.endsWith('.translation-meta.xml'));
+    if (translations.length === 0) continue;
+    const where = `sfdx-project.json packageDirectories[${pkg.path}]`;
+    if (!pkg.definitionFile) {
+      findings.push({
+        file: rel(root, translations[0]!),
+        line: 0,
+        message: `translations need Translation Workbench in the package build org: ${where} has no definitionFile`
+      });
+      continue;
+    }
+    const definitionPath = join(root, pkg.definitionFile);
+    const definition = existsSync(definitionPath)
+      ? (JSON.parse(readFileSync(definitionPath, 'utf8')) as {
+          settings?: { languageSettings?: { enableTranslationWorkbench?: boolean } };
+        })
+      : undefined;
+    if (definition?.settings?.languageSettings?.enableTranslationWorkbench !== true) {
+      findings.push({
+        file: pkg.definitionFile,
+        line: 0,
+        message: `translations in ${pkg.path} need settings.languageSettings.enableTranslationWorkbench: true`
+      });
+    }
+  }
+  return findings;
 }

@@ -112,6 +112,46 @@ void test('[verify] metadata: an LWC folder without its js-meta.xml', async () =
   );
 });
 
+const TRANSLATION = 'force-app/main/calls/translations/de.translation-meta.xml';
+const TRANSLATION_XML = `<?xml version="1.0" encoding="UTF-8"?>
+<Translations xmlns="http://soap.sforce.com/2006/04/metadata">
+    <customTabs><label>Anrufe</label><name>Call__c</name></customTabs>
+</Translations>
+`;
+const packaged = (definitionFile?: string): string =>
+  JSON.stringify({
+    packageDirectories: [{ path: 'force-app/main', package: 'Calls', default: true, definitionFile }],
+    sourceApiVersion: '62.0'
+  });
+const definition = (languageSettings: object | undefined): string =>
+  JSON.stringify({ edition: 'Developer', settings: languageSettings ? { languageSettings } : {} });
+
+void test('[verify] metadata: packaged translations without a definitionFile enabling Translation Workbench', async () => {
+  const withoutFile = await runOn(metadata, { 'sfdx-project.json': packaged(), [TRANSLATION]: TRANSLATION_XML });
+  assert.deepEqual(
+    withoutFile.findings.map((f) => f.file),
+    [TRANSLATION]
+  );
+  assert.match(withoutFile.findings[0]!.message, /has no definitionFile/);
+
+  const disabled = await runOn(metadata, {
+    'sfdx-project.json': packaged('config/def.json'),
+    'config/def.json': definition(undefined),
+    [TRANSLATION]: TRANSLATION_XML
+  });
+  assert.deepEqual(
+    disabled.findings.map((f) => `${f.file}: ${f.message}`),
+    ['config/def.json: translations in force-app/main need settings.languageSettings.enableTranslationWorkbench: true']
+  );
+
+  const enabled = await runOn(metadata, {
+    'sfdx-project.json': packaged('config/def.json'),
+    'config/def.json': definition({ enableTranslationWorkbench: true }),
+    [TRANSLATION]: TRANSLATION_XML
+  });
+  assert.deepEqual(enabled.findings, []);
+});
+
 void test('[verify] npm run verify exits non-zero and prints file:line for a broken fixture', () => {
   const fixture = project({ [LWC]: CLEAN[LWC]!.replace('Call__c.Status__c', 'Call__c.Nope__c') });
   try {
