@@ -41,6 +41,9 @@ export function pubSubService(): grpc.ServiceClientConstructor {
   return cachedService;
 }
 
+/** Longest wait between two connection attempts to the Pub/Sub API. */
+export const MAX_RECONNECT_BACKOFF_MS = 4_000;
+
 export function createPubSubClient(options: PubSubChannelOptions): PubSubGrpcClient {
   const callCredentials = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
     options.session().then(
@@ -56,10 +59,12 @@ export function createPubSubClient(options: PubSubChannelOptions): PubSubGrpcCli
   });
   const channel = grpc.credentials.createSsl(options.rootCertPem ? Buffer.from(options.rootCertPem) : null);
   const Service = pubSubService();
-  return new Service(
-    options.endpoint,
-    grpc.credentials.combineChannelCredentials(channel, callCredentials)
-  ) as PubSubGrpcClient;
+  return new Service(options.endpoint, grpc.credentials.combineChannelCredentials(channel, callCredentials), {
+    // grpc-js grows the reconnect wait to 120 s; after an outage the outbox must drain within seconds (B01). One
+    // connection attempt every few seconds per relay is no retry storm.
+    'grpc.initial_reconnect_backoff_ms': 500,
+    'grpc.max_reconnect_backoff_ms': MAX_RECONNECT_BACKOFF_MS
+  }) as PubSubGrpcClient;
 }
 
 /** Replay ids are opaque 8-byte values; stored as base64 so any store can keep them. */

@@ -38,6 +38,9 @@ export interface DrainPass {
   deadLettered: number;
 }
 
+/** See the constructor. */
+export const DEFAULT_MAX_BACKOFF_MS = 4_000;
+
 /** Sorts after every ISO instant: reads rows in backoff too, so they can block their call's later rows. */
 const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
@@ -53,7 +56,10 @@ export class OutboxDrain {
     this.batchSize = options.batchSize ?? 50;
     this.scanLimit = Math.max(this.batchSize, options.scanLimit ?? 1000);
     this.minBackoffMs = options.minBackoffMs ?? 1_000;
-    this.maxBackoffMs = options.maxBackoffMs ?? 300_000;
+    // Capped low so that after an outage everything is delivered within ~10 s of Salesforce coming back (B01): a
+    // row is due at most 4 s after its last failure and the drain loop looks every 5 s. Each retry is one batched
+    // publish per relay, so a short cap is no retry storm.
+    this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
     this.random = options.random ?? Math.random;
     this.metrics = options.metrics ?? NO_METRICS;
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { SqliteStore } from '../../../src/adapters/store/sqlite.store.ts';
 import { InMemoryMetrics, ManualClock, MemoryLogger } from '../../../src/app/in-memory/index.ts';
-import { OutboxDrain } from '../../../src/app/workers/outbox-drain.ts';
+import { DEFAULT_MAX_BACKOFF_MS, OutboxDrain } from '../../../src/app/workers/outbox-drain.ts';
 import type { TeamsCallEvent } from '../../../src/domain/call-event.ts';
 import { emptyWorld } from '../../../src/domain/decide.ts';
 import type { EventPublisher, PublishResult } from '../../../src/ports/event-publisher.port.ts';
@@ -154,5 +154,28 @@ describe('OutboxDrain (B01)', () => {
       [500, 1_000, 2_000, 30_000]
     );
     assert.equal(jittered(0.999999).backoffMs(40), 60_000);
+  });
+});
+
+describe('OutboxDrain after an outage (B01)', () => {
+  it('[B01] after 60 s of Salesforce down, everything is delivered within 10 s of its return, one publish per pass', async () => {
+    const defaults = new OutboxDrain({ store, delivery: store, publisher, clock, logger: new MemoryLogger() });
+    await enqueue(event('A', 1), event('B', 1), event('A', 2));
+    publisher.verdict = () => 'transient';
+    // The drain loop runs every 5 s while Salesforce is down.
+    for (let t = 0; t <= 60; t += 5) {
+      clock.set(later(t));
+      await defaults.drain();
+    }
+    const duringOutage = publisher.requests.length;
+    assert.ok(duringOutage <= 13, `one batched publish per pass at most, saw ${duringOutage}`);
+    publisher.verdict = () => 'ok';
+    for (let t = 61; t <= 70 && (await store.outboxDepth()) > 0; t += 1) {
+      clock.set(later(t));
+      if (t % 5 === 0) await defaults.drain(); // the loop's next ticks after the return
+    }
+    assert.equal(await store.outboxDepth(), 0, 'drained within 10 s of Salesforce coming back');
+    assert.deepEqual(publisher.delivered, ['A:1', 'B:1', 'A:2']);
+    assert.ok(defaults.backoffMs(50) <= DEFAULT_MAX_BACKOFF_MS);
   });
 });
