@@ -45,6 +45,7 @@ function readConfig(): RelayConfig | undefined {
 async function main(config: RelayConfig): Promise<void> {
   const base = pino({ level: config.logLevel, ...pinoRedactionOptions() });
   const log: Logger = {
+    debug: (message, fields) => base.debug(fields ?? {}, message),
     info: (message, fields) => base.info(fields ?? {}, message),
     warn: (message, fields) => base.warn(fields ?? {}, message),
     error: (message, fields) => base.error(fields ?? {}, message)
@@ -67,7 +68,7 @@ async function main(config: RelayConfig): Promise<void> {
   const graph = new GraphClient({
     tokens,
     baseUrl: config.graph.baseUrl,
-    log: (level, message, fields) => log[level](message, fields)
+    log: (level, message, fields) => (level === 'debug' ? log.debug?.(message, fields) : log[level](message, fields))
   });
   const callsClient = new GraphCallsClient(graph);
   const callbackTokens = new CallbackTokens(config.graph.callbackTokenSecret);

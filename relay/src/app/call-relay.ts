@@ -5,6 +5,7 @@
  */
 import { decide, emptyWorld, inputKey } from '../domain/decide.ts';
 import type { CallSession, Effect, Input, TimerEntry, World } from '../domain/model.ts';
+import { describeCallEvent } from '../domain/narrate.ts';
 import type { CallControl } from '../ports/call-control.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { ConfigSource } from '../ports/config-source.port.ts';
@@ -118,7 +119,12 @@ export class CallRelay {
     });
     this.world = decision.world;
 
-    for (const effect of decision.effects) if (effect.type === 'Log') this.log(effect);
+    for (const effect of decision.effects) {
+      if (effect.type === 'Log') this.log(effect);
+      if (effect.type !== 'PublishCallEvent') continue;
+      const sentence = describeCallEvent(effect.event);
+      if (sentence) this.ports.logger.info(sentence, { callId: effect.event.TeamsCallId__c });
+    }
     for (const timerId of timersCancelled) this.ports.timers.cancel(timerId);
     for (const timer of timersScheduled) this.arm(timer);
 

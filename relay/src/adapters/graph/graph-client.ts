@@ -150,7 +150,7 @@ export interface GraphFailure {
 export type GraphResult<T> = GraphSuccess<T> | GraphFailure;
 
 export interface GraphLog {
-  (level: 'info' | 'warn', message: string, fields: Record<string, unknown>): void;
+  (level: 'debug' | 'warn', message: string, fields: Record<string, unknown>): void;
 }
 
 export interface GraphClientOptions {
@@ -239,7 +239,7 @@ export class GraphClient {
     } catch (error) {
       return { ok: false, kind: 'timeout', status: response.status, message: errorMessage(error), clientRequestId };
     }
-    this.options.log?.('info', 'graph response', {
+    this.options.log?.('debug', 'graph response', {
       method: req.method,
       path: req.path,
       status: response.status,

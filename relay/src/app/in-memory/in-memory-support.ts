@@ -44,7 +44,7 @@ export class StaticConfigSource implements ConfigSource {
 }
 
 export interface LogLine {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   message: string;
   fields?: Record<string, unknown>;
 }
@@ -52,6 +52,9 @@ export interface LogLine {
 /** Keeps log lines for assertions. */
 export class MemoryLogger implements Logger {
   readonly lines: LogLine[] = [];
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.lines.push({ level: 'debug', message, ...(fields ? { fields } : {}) });
+  }
   info(message: string, fields?: Record<string, unknown>): void {
     this.lines.push({ level: 'info', message, ...(fields ? { fields } : {}) });
   }

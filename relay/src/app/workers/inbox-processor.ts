@@ -67,7 +67,7 @@ export class InboxProcessor {
       for (const item of decoded) {
         if ('skipped' in item) {
           this.metrics.inboxItem('skipped');
-          logger.info('notification item carries no engine input', { callId: item.callId, reason: item.skipped });
+          logger.debug?.('notification item carries no engine input', { callId: item.callId, reason: item.skipped });
           continue;
         }
         await handle(item.input);
