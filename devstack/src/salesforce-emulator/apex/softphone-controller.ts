@@ -24,8 +24,12 @@ export const SOFTPHONE_MESSAGES = {
   generic: 'Something went wrong. Try again, or ask your admin if it keeps happening.',
   notYourCall: 'This call is not yours.',
   badDisposition: 'Choose a disposition from the list.',
-  cannotLink: 'You cannot link this call to that record.'
+  cannotLink: 'You cannot link this call to that record.',
+  notesTooLong: 'Notes can be at most 32,000 characters. Shorten them and save again.'
 } as const;
+
+/** Task.Description holds 32,000 characters (TeamsCall__c.Notes__c 32,768): TeamsCallEventHandler.TASK_DESCRIPTION_LENGTH. */
+const TASK_DESCRIPTION_LENGTH = 32000;
 
 const DISPOSITIONS = new Set(['Resolved', 'FollowUpNeeded', 'LeftVoicemail', 'WrongNumber', 'NotInterested']);
 const OPEN_STATES = new Set(['Ringing', 'Connected', 'OnHold']);
@@ -266,6 +270,8 @@ export const softphoneMethods: Record<string, ApexMethod> = {
       if (!isBlank(disposition) && !DISPOSITIONS.has(disposition!)) {
         throw new AuraError(SOFTPHONE_MESSAGES.badDisposition);
       }
+      if (notes !== null && notes.length > TASK_DESCRIPTION_LENGTH)
+        throw new AuraError(SOFTPHONE_MESSAGES.notesTooLong);
       const changes: Record<string, unknown> = {
         Notes__c: notes,
         Disposition__c: isBlank(disposition) ? null : disposition,
