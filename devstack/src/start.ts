@@ -42,7 +42,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     mkdirSync(options.workDir, { recursive: true, mode: 0o700 });
     const caFile = join(options.workDir, 'emulator-ca.pem');
     writeFileSync(caFile, stack.teams.tls.cert);
-    const relayEnv = { ...stack.relayEnv, NODE_EXTRA_CA_CERTS: caFile };
+    // The emulators' CA for Node's TLS and for gRPC, which reads GRPC_DEFAULT_SSL_ROOTS_FILE_PATH instead when a
+    // developer's shell sets it.
+    const relayEnv = { ...stack.relayEnv, NODE_EXTRA_CA_CERTS: caFile, GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: caFile };
     const envText = Object.entries(relayEnv).map(([name, value]) => `${name}=${value}\n`);
     writeFileSync(join(options.workDir, 'relay.env'), envText.join(''), { mode: 0o600 });
 
