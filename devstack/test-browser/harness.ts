@@ -1,7 +1,18 @@
 // Browser-test harness: Debian's Chromium through playwright-core, a fresh profile per test, the preview built on
 // demand, screenshots into docs/screenshots. DEVELOPMENT ONLY.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -139,4 +150,32 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   const file = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+let axeSource: string | undefined;
+
+/**
+ * WCAG AA text contrast (4.5:1, 3:1 for large text) of everything inside `selector`, checked by axe-core's
+ * `color-contrast` rule in the page as rendered.
+ * @returns one line per failing element (empty when all pass)
+ */
+export async function contrastViolations(page: Page, selector: string): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async (scope) => {
+    const root = document.querySelector(scope);
+    if (!root) throw new Error(`nothing matches ${scope}`);
+    const axe = (globalThis as unknown as { axe: { run: (...args: unknown[]) => Promise<AxeResult> } }).axe;
+    const result = await axe.run(root, {
+      runOnly: { type: 'rule', values: ['color-contrast'] },
+      resultTypes: ['violations']
+    });
+    return result.violations.flatMap((v) =>
+      v.nodes.map((n) => `${n.target.join(' > ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)
+    );
+  }, selector);
+}
+
+interface AxeResult {
+  violations: { nodes: { target: string[]; failureSummary: string }[] }[];
 }

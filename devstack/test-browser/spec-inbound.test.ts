@@ -116,7 +116,7 @@ test('[B04] the saved wrap-up is on the call: the history lists it and the call 
   const calls = live.stack.salesforce.store.query(`SELECT Id FROM TeamsCall__c WHERE Notes__c = '${notes}'`).records;
   assert.equal(calls.length, 1, 'exactly one call record carries the wrap-up notes');
   await minimizeUtility(agent);
-  await agent.page.locator('.console-tab', { hasText: 'Calls history' }).click();
+  await agent.page.locator('.console-tab', { hasText: 'Call history' }).click();
   // The history tab loaded with the console, before this call; a person clicks Refresh.
   await agent.page.locator('c-teams-call-history lightning-button-icon[data-id="refresh"] button').click();
   const row = agent.page.locator(`c-teams-call-history tr[data-row="${String(calls[0]!['Id'])}"]`);

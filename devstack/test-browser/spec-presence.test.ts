@@ -140,7 +140,7 @@ test("[S11] the call history lists the agent's calls with their outcomes", async
   await agent.softphone.locator('.notices .notice').first().waitFor({ timeout: WAIT_MS });
 
   await minimizeUtility(agent);
-  await agent.page.locator('.console-tab', { hasText: 'Calls history' }).click();
+  await agent.page.locator('.console-tab', { hasText: 'Call history' }).click();
   const history = agent.page.locator('c-teams-call-history');
   await history.locator('lightning-button-icon[data-id="refresh"] button').click();
   const outcomes = history.locator('td[data-cell="outcome"]');

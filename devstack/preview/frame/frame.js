@@ -16,7 +16,7 @@ const el = (tag, props = {}, ...children) => {
 // ---- navigation items: pinned tabs hosting the real components -------------------------------------------------
 
 const NAV_ITEMS = [
-  { tabId: 'nav-history', apiName: 'Teams_Call_History', label: 'Calls history', component: 'teamsCallHistory' },
+  { tabId: 'nav-history', apiName: 'Teams_Call_History', label: 'Call history', component: 'teamsCallHistory' },
   {
     tabId: 'nav-redirect',
     apiName: 'Teams_Redirect_Settings',
@@ -41,14 +41,20 @@ let bundle = null;
 
 const tagName = (name) => `c-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-function mount(componentName, host) {
+function mount(componentName, host, props = {}) {
   const ctor = bundle?.components?.[componentName];
   if (!ctor) {
     host.append(el('p', { className: 'slds-text-color_weak', textContent: `${componentName} is not built yet.` }));
     return;
   }
-  host.append(bundle.createElement(tagName(componentName), { is: ctor }));
+  const element = bundle.createElement(tagName(componentName), { is: ctor });
+  Object.assign(element, props);
+  host.append(element);
 }
+
+/** Components on a record page, as the package's Lightning record pages place them (B08: the call timeline). */
+const RECORD_PAGE_COMPONENTS = { TeamsCall__c: ['teamsCallTimeline'] };
+const OBJECT_LABELS = { TeamsCall__c: 'Teams Call' };
 
 function renderTabs() {
   const strip = $('tab-strip');
@@ -129,9 +135,10 @@ async function fillRecordPanel(tab, recordId) {
       headers: { 'X-Preview-User': state.userId ?? '' }
     });
     if (!record) return;
-    tab.label = record.name ?? recordId;
+    const caller = record.fields?.['Caller Name'] ?? record.fields?.['Caller Number'];
+    tab.label = record.name ?? (record.objectApiName === 'TeamsCall__c' && caller ? `Call with ${caller}` : recordId);
     heading.textContent = tab.label;
-    meta.textContent = record.objectApiName ?? 'Record';
+    meta.textContent = OBJECT_LABELS[record.objectApiName] ?? record.objectApiName ?? 'Record';
     for (const [name, value] of Object.entries(record.fields ?? {})) {
       fields.append(el('dt', { textContent: name }), el('dd', { textContent: String(value ?? '') }));
       if (/phone/i.test(name) && value) {
@@ -145,6 +152,11 @@ async function fillRecordPanel(tab, recordId) {
         );
         fields.append(el('dt'), el('dd', {}, dial));
       }
+    }
+    for (const component of RECORD_PAGE_COMPONENTS[record.objectApiName] ?? []) {
+      const slot = el('div', { className: 'record-page__component' });
+      tab.panel.querySelector('.record-page').append(slot);
+      mount(component, slot, { recordId });
     }
     renderTabs();
   } catch {
@@ -297,7 +309,12 @@ function renderTeams(me, calls) {
   const teamsUserId = state.user.teamsUserId;
   const byId = new Map(calls.map((c) => [c.id, c]));
   const availability = me?.presence?.availability;
-  if (availability && document.activeElement !== $('presence')) $('presence').value = availability;
+  if (availability && document.activeElement !== $('presence')) {
+    // Presenting and Out of office are Teams activities on top of an availability (Graph presence).
+    const combined = `${availability}/${me.presence.activity}`;
+    const hasCombined = [...$('presence').options].some((o) => o.value === combined);
+    $('presence').value = hasCombined ? combined : availability;
+  }
   const act = (verb, callId) =>
     simAction(verb, () => sim('POST', `/users/${encodeURIComponent(teamsUserId)}/${verb}`, { callId }));
   const ringing = (me?.ringing ?? []).map((ring) =>
@@ -323,8 +340,30 @@ function renderTeams(me, calls) {
   $('teams-status').textContent = ringing.length + active.length ? '' : 'No calls in Teams.';
 }
 
+/** Who a caller talks to once the line handed the call on (a demo agent's Teams, or a number). */
+function handedToLabel(key) {
+  const user = state.users.find((u) => u.teamsUserId === key);
+  return user ? `${user.name} in Teams` : key;
+}
+
+const CALLER_STATES = {
+  incoming: () => 'Ringing',
+  establishing: () => 'Connecting',
+  established: () => 'Connected',
+  redirecting: () => 'Being redirected',
+  redirected: (call) => `Connected to ${handedToLabel(call.handedTo)}`,
+  transferring: () => 'Being transferred',
+  transferAccepted: () => 'Being transferred',
+  transferred: (call) => `Connected to ${handedToLabel(call.handedTo)}`
+};
+
+/** A caller's call is over once it terminated or the caller left it: it no longer offers Hang up. */
+const isCallerLegOpen = (call) =>
+  !['terminated', 'terminating'].includes(call.state) &&
+  !(call.participants ?? []).some((p) => p.kind === 'caller' && p.state === 'left');
+
 function renderCaller(calls) {
-  const open = calls.filter((c) => c.state !== 'terminated');
+  const open = calls.filter(isCallerLegOpen);
   $('caller-calls').replaceChildren(
     ...open.map((call) =>
       callCard(
@@ -337,7 +376,7 @@ function renderCaller(calls) {
           ]
         ],
         `${callerOf(call)} → ${lineOf(call)}`,
-        `State: ${call.state}`
+        CALLER_STATES[call.state]?.(call) ?? `State: ${call.state}`
       )
     )
   );
@@ -359,12 +398,20 @@ async function refreshSimulators() {
   }
 }
 
+/** A picker value is an availability, or "availability/activity" for Presenting and Out of office. */
+function presenceBody(value) {
+  const [availability, activity] = value.split('/');
+  return activity ? { availability, activity } : { availability };
+}
+
 function startSimulatorPanels() {
   $('presence').addEventListener('change', (event) =>
     simAction('Presence', () =>
-      sim('POST', `/users/${encodeURIComponent(state.user?.teamsUserId ?? '')}/presence`, {
-        availability: event.target.value
-      })
+      sim(
+        'POST',
+        `/users/${encodeURIComponent(state.user?.teamsUserId ?? '')}/presence`,
+        presenceBody(event.target.value)
+      )
     )()
   );
   $('caller-dial').addEventListener(

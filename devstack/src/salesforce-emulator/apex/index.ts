@@ -30,8 +30,23 @@ export interface ApexRoutesOptions {
 
 const auraBody = (message: string) => ({ body: { message } });
 
-/** Fields a record tab shows; never ids or system fields. */
-const RECORD_FIELDS = ['Phone', 'MobilePhone', 'Email', 'Company', 'Title'];
+/** Fields a record tab shows (as on the org's record page); never ids or system fields. */
+const RECORD_FIELDS: Record<string, string[]> = {
+  Contact: ['Phone', 'MobilePhone', 'Email', 'Title'],
+  Lead: ['Phone', 'MobilePhone', 'Email', 'Company', 'Title'],
+  Account: ['Phone'],
+  // B08: the call record page (TeamsCall_Record_Page) shows these in its detail panel, the timeline below them.
+  TeamsCall__c: ['CallerNumber__c', 'CallerName__c', 'Direction__c', 'State__c', 'Outcome__c', 'Reason__c']
+};
+/** Field labels as the org shows them (the `<label>` of each custom field's metadata). */
+const FIELD_LABELS: Record<string, string> = {
+  CallerNumber__c: 'Caller Number',
+  CallerName__c: 'Caller Name',
+  Direction__c: 'Direction',
+  State__c: 'State',
+  Outcome__c: 'Outcome',
+  Reason__c: 'Reason'
+};
 
 export function registerApexRoutes(app: FastifyInstance, options: ApexRoutesOptions): void {
   const { store, bus } = options;
@@ -41,11 +56,14 @@ export function registerApexRoutes(app: FastifyInstance, options: ApexRoutesOpti
 
   app.get<{ Params: { id: string } }>('/_preview/records/:id', async (req, reply) => {
     const found = store.getById(req.params.id);
-    if (!found || !['Contact', 'Lead', 'Account'].includes(found.sobject)) {
+    const shown = found ? RECORD_FIELDS[found.sobject] : undefined;
+    if (!found || !shown) {
       return reply.code(404).send({ message: 'No such record' });
     }
     const fields = Object.fromEntries(
-      RECORD_FIELDS.filter((f) => found.rec[f] !== null && found.rec[f] !== undefined).map((f) => [f, found.rec[f]])
+      shown
+        .filter((f) => found.rec[f] !== null && found.rec[f] !== undefined)
+        .map((f) => [FIELD_LABELS[f] ?? f, found.rec[f]])
     );
     return { id: found.rec.Id, objectApiName: found.sobject, name: found.rec.Name ?? null, fields };
   });

@@ -17,6 +17,28 @@ import TARGET_TEAMS_USER from '@salesforce/label/c.TeamsHistory_Target_TeamsUser
 import TARGET_SOFTPHONE_USER from '@salesforce/label/c.TeamsHistory_Target_SoftphoneUser';
 import TARGET_VOICEMAIL from '@salesforce/label/c.TeamsHistory_Target_SharedVoicemail';
 import TARGET_QUEUE from '@salesforce/label/c.TeamsHistory_Target_CallQueue';
+import REASON_NO_ANSWER from '@salesforce/label/c.TeamsHistory_ReasonNoAnswer';
+import REASON_DND from '@salesforce/label/c.TeamsHistory_ReasonDoNotDisturb';
+import REASON_PRESENTING from '@salesforce/label/c.TeamsHistory_ReasonPresenting';
+import REASON_OOO from '@salesforce/label/c.TeamsHistory_ReasonOutOfOffice';
+import REASON_IN_A_CALL from '@salesforce/label/c.TeamsHistory_ReasonInACall';
+import REASON_DECLINED from '@salesforce/label/c.TeamsHistory_ReasonDeclined';
+import REASON_CALLER_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonCallerHungUp';
+import REASON_AGENT_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonAgentHungUp';
+import REASON_FAILED from '@salesforce/label/c.TeamsHistory_ReasonFailed';
+
+/** Reasons as the call history words them. */
+const REASONS = {
+  NoAnswer: REASON_NO_ANSWER,
+  DoNotDisturb: REASON_DND,
+  Presenting: REASON_PRESENTING,
+  OutOfOffice: REASON_OOO,
+  InACall: REASON_IN_A_CALL,
+  Declined: REASON_DECLINED,
+  CallerHungUp: REASON_CALLER_HUNG_UP,
+  AgentHungUp: REASON_AGENT_HUNG_UP,
+  Failed: REASON_FAILED
+};
 
 const TARGET_LABELS = {
   TeamsClientSettings: TARGET_TEAMS_CLIENT,
@@ -79,6 +101,7 @@ export default class TeamsCallTimeline extends LightningElement {
       .map((entry, index) => ({
         ...entry,
         key: `${entry.sequence}-${index}`,
+        reason: entry.reason ? (REASONS[entry.reason] ?? entry.reason) : '',
         target: describeTarget(entry.target, TARGET_LABELS),
         sequenceLabel: formatLabel(SEQUENCE, entry.sequence),
         isNotApplied: entry.isApplied === false,

@@ -42,7 +42,7 @@ describe('c-teams-call-timeline', () => {
     const last = list[3];
     expect(field(last, 'state').textContent).toContain('Missed');
     expect(field(last, 'sequence').textContent).toBe('c.TeamsHistory_TimelineSequence');
-    expect(field(last, 'reason').textContent).toBe('NoAnswer');
+    expect(field(last, 'reason').textContent).toBe('c.TeamsHistory_ReasonNoAnswer');
     expect(field(last, 'target').textContent).toBe('+1 (415) 555-0111');
     expect(field(last, 'occurredAt').value).toBe('2026-11-24T10:00:20.000Z');
     expect(field(list[0], 'reason')).toBeNull();
