@@ -188,6 +188,11 @@ describe('relay doctor against the local stack (issue 19)', () => {
     assert.match(run.line('store'), /^FAIL .*writable by other users[\s\S]*fix: `chmod go-w /);
   });
 
+  it('passes the store check for a folder the relay will create on its first start', async () => {
+    const run = await runDoctor({ ...env, RELAY_STORE_PATH: join(dir, 'not-yet', 'relay.sqlite') });
+    assert.match(run.line('store'), /^PASS .*the relay creates .*not-yet \(owner-only\) on start/);
+  });
+
   it('fails the Graph token with the secret to renew when GRAPH_APP_SECRET is wrong', async () => {
     const run = await runDoctor({ ...env, GRAPH_APP_SECRET: 'an-expired-secret' });
     assert.equal(run.code, 1);
