@@ -130,7 +130,7 @@ test('[S08][S10] the Teams panel offers Presenting and Out of office; a call mis
   await saveScreenshot(page, 'S08-missed-while-presenting');
   assert.equal(
     (await notice.locator('.notice-message').innerText()).trim(),
-    'Missed — you were in Presenting; sent to your Teams settings'
+    'Missed — your status was Presenting; sent to your Teams settings'
   );
   assert.equal(await agent.teamsPanel.getByText('Incoming call from').count(), 0, 'Teams did not ring');
   await assertContrast(page, SOFTPHONE, 'missed-call notice');

@@ -65,7 +65,7 @@ test('[S08] in Do Not Disturb Teams does not ring; the softphone shows a non-rin
   // Alice's seeded Do Not Disturb rule sends the call to Bob's Teams.
   assert.match(
     (await notice.locator('.notice-message').innerText()).trim(),
-    /^Missed — you were in Do not disturb; sent to .+/
+    /^Missed — your status was Do not disturb; sent to .+/
   );
   assert.equal(await agent.softphone.locator('.answer-in-teams').count(), 0);
   assert.equal(await agent.teamsPanel.getByText('Incoming call from').count(), 0);

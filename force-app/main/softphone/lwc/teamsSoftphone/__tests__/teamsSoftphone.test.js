@@ -531,7 +531,7 @@ describe('notices', () => {
       Target__c: 'Teams voicemail'
     });
 
-    expect(text(el, '.notice-message')).toBe('Missed — you were in Do not disturb; sent to Teams voicemail');
+    expect(text(el, '.notice-message')).toBe('Missed — your status was Do not disturb; sent to Teams voicemail');
     expect($(el, 'section[data-call-id]')).toBeNull();
     // Teams did not ring, so the softphone is what tells the agent: it opens and stays highlighted (S08).
     expect(openUtility).toHaveBeenCalledWith('utility-1', { autoFocus: false });
@@ -540,11 +540,14 @@ describe('notices', () => {
   });
 
   it.each([
-    ['SharedVoicemail:+15555550190', 'Missed — you were in Do not disturb; sent to shared voicemail +1 (555) 555-0190'],
-    ['TeamsUser:6e2a4b1c-0f41-4c5a-9d3e-1a2b3c4d5e02', 'Missed — you were in Do not disturb; sent to a Teams user'],
-    ['SoftphoneUser:005000000000001AAA', 'Missed — you were in Do not disturb; sent to another softphone user'],
-    ['PhoneNumber:+15555550199', 'Missed — you were in Do not disturb; sent to +1 (555) 555-0199'],
-    ['TeamsClientSettings', 'Missed — you were in Do not disturb; sent to your Teams settings']
+    [
+      'SharedVoicemail:+15555550190',
+      'Missed — your status was Do not disturb; sent to shared voicemail +1 (555) 555-0190'
+    ],
+    ['TeamsUser:6e2a4b1c-0f41-4c5a-9d3e-1a2b3c4d5e02', 'Missed — your status was Do not disturb; sent to a Teams user'],
+    ['SoftphoneUser:005000000000001AAA', 'Missed — your status was Do not disturb; sent to another softphone user'],
+    ['PhoneNumber:+15555550199', 'Missed — your status was Do not disturb; sent to +1 (555) 555-0199'],
+    ['TeamsClientSettings', 'Missed — your status was Do not disturb; sent to your Teams settings']
   ])('[S08][S13] a notice names the target %p in words, never as a raw id', async (target, message) => {
     const el = await render();
     await callEvent({ Sequence__c: 1, State__c: 'Suppressed', Reason__c: 'DoNotDisturb', Target__c: target });
@@ -585,7 +588,7 @@ describe('continuity across a reload', () => {
     });
     el = await reload(el);
 
-    expect(text(el, '.notice-message')).toBe('Missed — you were in Do not disturb; sent to your Teams settings');
+    expect(text(el, '.notice-message')).toBe('Missed — your status was Do not disturb; sent to your Teams settings');
     expect($(el, 'lightning-badge.missed-badge').label).toBe('1 missed');
     $(el, 'lightning-button-icon.notice-dismiss').click();
     await flushPromises();
