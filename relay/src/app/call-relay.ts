@@ -155,12 +155,15 @@ export class CallRelay {
           error: message
         });
         if (effect.type !== 'ReloadConfig') {
+          // The port's contract: a throttled request (not executed) says when it may be sent again.
+          const retryAfterMs = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
           followUps.push({
             type: 'EffectFailed',
             effect,
             error: message,
             at: this.ports.clock.now(),
-            key: `EffectFailed:${effectKey}`
+            key: `EffectFailed:${effectKey}`,
+            ...(typeof retryAfterMs === 'number' && { retryAfterMs })
           });
         }
       }

@@ -58,6 +58,14 @@ export function noAnswerTimerId(callId: string): string {
   return `noanswer:${callId}`;
 }
 
+export function inviteRetryTimerId(callId: string): string {
+  return `inviteretry:${callId}`;
+}
+
+/** Throttled invites are retried at most this often, and only while the ring budget leaves time to ring. */
+const MAX_INVITE_RETRIES = 3;
+const MIN_RING_LEFT_MS = 5_000;
+
 /** The stable idempotency key of an input: explicit `key`, else derived from its content. */
 export function inputKey(input: Input): string {
   if (input.key !== undefined) return input.key;
@@ -104,6 +112,8 @@ function callIdOf(input: Input): string | undefined {
   if (input.type === 'EffectFailed' && 'callId' in input.effect) return input.effect.callId;
   if (input.type === 'TimerFired' && input.timerId.startsWith('noanswer:'))
     return input.timerId.slice('noanswer:'.length);
+  if (input.type === 'TimerFired' && input.timerId.startsWith('inviteretry:'))
+    return input.timerId.slice('inviteretry:'.length);
   return undefined;
 }
 
@@ -216,8 +226,8 @@ class Step {
   /** Mark the call's Graph leg as gone; presence is recomputed for the agent. */
   end(call: CallSession): CallSession {
     const ended = this.put({ ...call, phase: 'Ended', invitePending: false, endedAt: this.at });
-    if (this.world.timers[noAnswerTimerId(call.callId)])
-      this.emit({ type: 'CancelTimer', timerId: noAnswerTimerId(call.callId) });
+    for (const timerId of [noAnswerTimerId(call.callId), inviteRetryTimerId(call.callId)])
+      if (this.world.timers[timerId]) this.emit({ type: 'CancelTimer', timerId });
     this.syncPresence(call.agentUserId);
     return ended;
   }
@@ -278,7 +288,13 @@ function apply(step: Step, input: Input): void {
       return;
     case 'CallEstablished': {
       const call = step.call(input.callId);
-      if (call && call.phase !== 'Ended') step.put({ ...call, botEstablished: true });
+      if (!call || call.phase === 'Ended') return;
+      const established = step.put({ ...call, botEstablished: true });
+      if (established.phase === 'Routing' && established.routing?.untilEstablished) {
+        // The transfer waited for the bot's leg (Graph refuses to transfer a call that is not established).
+        const { untilEstablished: _waited, ...routing } = established.routing;
+        step.emit(routeEffect(step.put({ ...established, routing, awaitingSince: step.at }), routing.target));
+      }
       return;
     }
     case 'ParticipantsUpdated':
@@ -323,7 +339,7 @@ function apply(step: Step, input: Input): void {
       else step.log('warn', 'stale config snapshot ignored');
       return;
     case 'EffectFailed':
-      return effectFailed(step, input.effect, input.error);
+      return effectFailed(step, input.effect, input.error, input.retryAfterMs);
   }
 }
 
@@ -434,14 +450,15 @@ function routeFromRinging(
   const resolved = resolveRule(step.world, agent, rule);
   for (const note of resolved.notes) step.log('warn', note, call.callId);
   const via = call.botAnswered ? 'Transfer' : 'Redirect';
+  const untilEstablished = via === 'Transfer' && !call.botEstablished;
   const routed = step.put({
     ...call,
     invitePending: false,
     phase: 'Routing',
     awaitingSince: step.at,
-    routing: { target: resolved.target, via, trigger }
+    routing: { target: resolved.target, via, trigger, ...(untilEstablished && { untilEstablished }) }
   });
-  step.emit(routeEffect(routed, resolved.target));
+  if (!untilEstablished) step.emit(routeEffect(routed, resolved.target));
   return step.finish(routed, state, reason, resolved.target.label);
 }
 
@@ -458,12 +475,19 @@ function routingFailed(step: Step, call: CallSession, why: string): void {
   if (agent && routing && routing.trigger !== 'Fallback') {
     const target = clientSettingsTarget(agent);
     step.log('warn', `${why}; routing to the agent's own Teams instead`, call.callId);
-    const next = step.put({
+    const untilEstablished = routing.via === 'Transfer' && !call.botEstablished;
+    let next = step.put({
       ...call,
       awaitingSince: step.at,
-      routing: { target, via: routing.via, trigger: 'Fallback' }
+      routing: { target, via: routing.via, trigger: 'Fallback', ...(untilEstablished && { untilEstablished }) }
     });
-    step.emit(routeEffect(next, target));
+    if (!untilEstablished) step.emit(routeEffect(next, target));
+    const final = next.final;
+    if (final && final.target !== target.label) {
+      // The record must name where the call actually went: the same final state again, with the new target.
+      next = step.publish(next, final.state, { ...(final.reason && { reason: final.reason }), target: target.label });
+      step.put({ ...next, final: { ...final, target: target.label } });
+    }
     return;
   }
   step.log('error', `${why}; no fallback left, hanging up`, call.callId);
@@ -797,6 +821,18 @@ function timerFired(step: Step, timerId: string): void {
     );
     return;
   }
+  if (timer.purpose === 'InviteRetry' && timer.callId) {
+    const call = step.call(timer.callId);
+    if (!call || call.phase !== 'Ringing' || !call.invitePending || !call.agentTeamsId) return;
+    step.emit({
+      type: 'InviteAgent',
+      callId: call.callId,
+      teamsUserId: call.agentTeamsId,
+      tenantId: call.tenantId,
+      verify: true
+    });
+    return;
+  }
   if (timer.purpose === 'DndExpiry' && timer.agentUserId) {
     const state = step.agentStateById(timer.agentUserId);
     if (!state) return;
@@ -866,7 +902,28 @@ function command(step: Step, cmd: Extract<Input, { type: 'CommandReceived' }>['c
 
 // ───────────────────────────── effect failures ─────────────────────────────
 
-function effectFailed(step: Step, effect: Effect, error: string): void {
+/**
+ * Graph throttled the invite (429/503: not executed). Retry after its Retry-After while the ring budget leaves the
+ * agent time to ring; the retry first checks Graph's roster (`verify`). False when there is no room left.
+ */
+function inviteThrottled(step: Step, callId: string, retryAfterMs: number): boolean {
+  const call = step.call(callId);
+  if (!call || call.phase !== 'Ringing' || !call.invitePending) return true;
+  const retries = call.inviteRetries ?? 0;
+  const noAnswer = step.world.timers[noAnswerTimerId(callId)];
+  const wait = Math.max(retryAfterMs, 500);
+  const retryAt = Date.parse(step.at) + wait;
+  if (retries >= MAX_INVITE_RETRIES || !noAnswer || retryAt > Date.parse(noAnswer.at) - MIN_RING_LEFT_MS) return false;
+  step.log('warn', `invite throttled by Graph; retrying in ${wait} ms`, callId);
+  step.put({ ...call, inviteRetries: retries + 1 });
+  step.emit({
+    type: 'ScheduleTimer',
+    timer: { timerId: inviteRetryTimerId(callId), purpose: 'InviteRetry', at: new Date(retryAt).toISOString(), callId }
+  });
+  return true;
+}
+
+function effectFailed(step: Step, effect: Effect, error: string, retryAfterMs?: number): void {
   switch (effect.type) {
     case 'AnswerCall': {
       const call = step.call(effect.callId);
@@ -878,6 +935,7 @@ function effectFailed(step: Step, effect: Effect, error: string): void {
       return;
     }
     case 'InviteAgent':
+      if (retryAfterMs !== undefined && inviteThrottled(step, effect.callId, retryAfterMs)) return;
       return inviteFailed(step, effect.callId, `invite failed: ${error}`);
     case 'Redirect':
     case 'Transfer': {

@@ -71,8 +71,18 @@ export interface CallSession {
   participants: Participant[];
   /** The `rosterSequenceNumber` of the roster `participants` came from (absent until a sequenced roster arrived). */
   rosterSequence?: number;
-  /** A relay-initiated redirect/transfer in flight (rule routing), with its fallback state. */
-  routing?: { target: RouteTarget; via: 'Redirect' | 'Transfer'; trigger: RuleTrigger | 'Fallback' };
+  /**
+   * A relay-initiated redirect/transfer in flight (rule routing), with its fallback state. `untilEstablished`: the
+   * transfer waits for the bot's leg to be established (Graph refuses to transfer a call that is not).
+   */
+  routing?: {
+    target: RouteTarget;
+    via: 'Redirect' | 'Transfer';
+    trigger: RuleTrigger | 'Fallback';
+    untilEstablished?: boolean;
+  };
+  /** Invites Graph throttled (429/503) and the relay retried, within the ring budget. */
+  inviteRetries?: number;
   /** An agent-initiated transfer that Graph reported as accepted; completes or fails later (S07). */
   agentTransfer?: { target?: string };
   /** Set exactly once, when the call reaches its final published state. */
@@ -116,7 +126,7 @@ export interface AgentState {
   presenceSequence?: number;
 }
 
-export type TimerPurpose = 'NoAnswer' | 'DndExpiry';
+export type TimerPurpose = 'NoAnswer' | 'DndExpiry' | 'InviteRetry';
 
 export interface TimerEntry {
   timerId: string;
@@ -272,6 +282,8 @@ export interface EffectFailed extends InputBase {
   type: 'EffectFailed';
   effect: Effect;
   error: string;
+  /** Graph throttled the request (429/503): it was not executed and may be sent again after this long. */
+  retryAfterMs?: number;
 }
 
 export type Input =
@@ -312,6 +324,8 @@ export interface InviteAgent {
   callId: string;
   teamsUserId: string;
   tenantId: string;
+  /** A retry after a throttled invite: the adapter first checks Graph's roster that the agent is not invited yet. */
+  verify?: boolean;
 }
 export interface CancelInvite {
   type: 'CancelInvite';

@@ -24,6 +24,10 @@ export interface CallStatus {
  * A rejection means "not accepted": the app feeds it back to the engine as `EffectFailed`. Implementations must not
  * blindly retry (Graph call control is not idempotent); check the call's state first (§10).
  */
+/**
+ * A rejection whose error has a numeric `retryAfterMs` means Graph throttled the request (429/503): it was not
+ * executed, and the engine may send it again after that long.
+ */
 export interface CallControl {
   answer(effect: AnswerCall): Promise<void>;
   /**

@@ -74,6 +74,12 @@ describe('CallRelay', () => {
     assert.deepEqual(states(p), ['call-1#1:Ringing', 'call-1#2:Missed/Failed']);
     assert.deepEqual(
       p.callControl.requests.map((r) => r.type),
+      ['AnswerCall'],
+      'the transfer waits for the bot leg to be established'
+    );
+    await relay.handle({ type: 'CallEstablished', callId: 'call-1', at: at(1) });
+    assert.deepEqual(
+      p.callControl.requests.map((r) => r.type),
       ['AnswerCall', 'Transfer']
     );
   });
@@ -82,6 +88,7 @@ describe('CallRelay', () => {
     const p = ports();
     const relay = await CallRelay.start(p);
     await relay.handle(incoming('call-1'));
+    await relay.handle({ type: 'CallEstablished', callId: 'call-1', at: at(1) });
     p.clock.set(at(20));
     assert.deepEqual(p.timers.fireDue(at(20)), [noAnswerTimerId('call-1')]);
     await settle();

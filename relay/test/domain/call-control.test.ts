@@ -8,6 +8,7 @@ import {
   at,
   cmd,
   connected,
+  established,
   incoming,
   logs,
   published,
@@ -311,7 +312,8 @@ describe('failure paths of the ring path', () => {
   it('[S04] the agent invite fails: the call is Missed/Failed and routed by the no-answer rule', () => {
     const world = run(
       worldWith([{ trigger: 'NoAnswer', targetType: 'PhoneNumber', targetValue: '+447700900555' }]),
-      incoming('call-1')
+      incoming('call-1'),
+      established('call-1')
     ).world;
     const { effects } = decide(world, { type: 'InviteFailed', callId: 'call-1', code: '480', at: at(2) });
     assert.deepEqual(summary(effects), [
@@ -353,6 +355,7 @@ describe('failure paths of the ring path', () => {
     const world = run(
       worldWith([{ trigger: 'NoAnswer', targetType: 'PhoneNumber', targetValue: '+447700900555' }]),
       incoming('call-1'),
+      established('call-1'),
       {
         type: 'TimerFired',
         timerId: noAnswerTimerId('call-1'),
@@ -369,6 +372,14 @@ describe('failure paths of the ring path', () => {
           targetType: 'TeamsClientSettings',
           label: `TeamsClientSettings:${ANNA.teamsUserId}`
         }
+      },
+      // The record names where the call actually went: the same final state, the new target.
+      {
+        type: 'PublishCallEvent',
+        State__c: 'Missed',
+        Reason__c: 'NoAnswer',
+        Target__c: `TeamsClientSettings:${ANNA.teamsUserId}`,
+        Sequence__c: 3
       }
     ]);
     const second = decide(first.world, {

@@ -67,6 +67,13 @@ export const incoming = (callId: string, seconds = 0, line = ANNA.phoneNumber): 
   at: at(seconds)
 });
 
+/** Graph confirmed the bot's leg (after the answer): a routing transfer may go from now on. */
+export const established = (callId: string, seconds = 1): Input => ({
+  type: 'CallEstablished',
+  callId,
+  at: at(seconds)
+});
+
 let commandCounter = 0;
 export function cmd(
   action: TeamsCallCommand['Action__c'],

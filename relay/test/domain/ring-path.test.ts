@@ -3,7 +3,20 @@ import { describe, it } from 'node:test';
 import { decide, findCall, noAnswerTimerId } from '../../src/domain/decide.ts';
 import { eventIdFor } from '../../src/domain/event-id.ts';
 import type { Input } from '../../src/domain/model.ts';
-import { ANNA, CALLER, CARA, TENANT, at, connected, incoming, published, run, summary, worldWith } from './fixtures.ts';
+import {
+  ANNA,
+  CALLER,
+  CARA,
+  TENANT,
+  at,
+  connected,
+  established,
+  incoming,
+  published,
+  run,
+  summary,
+  worldWith
+} from './fixtures.ts';
 
 describe('ring path', () => {
   it('[S01] an incoming call answers, invites the agent and publishes Ringing with the caller in one step', () => {
@@ -96,7 +109,7 @@ describe('ring path', () => {
   });
 
   it('[S04] no answer in time: ringing stops and the call is Missed/NoAnswer, routed to the agent Teams settings by default', () => {
-    const ringing = run(worldWith(), incoming('call-1')).world;
+    const ringing = run(worldWith(), incoming('call-1'), established('call-1')).world;
     const { effects } = decide(ringing, { type: 'TimerFired', timerId: noAnswerTimerId('call-1'), at: at(20) });
     assert.deepEqual(summary(effects), [
       { type: 'CancelInvite', callId: 'call-1', teamsUserId: ANNA.teamsUserId },

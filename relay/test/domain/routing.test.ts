@@ -11,6 +11,7 @@ import {
   at,
   cmd,
   connected,
+  established,
   incoming,
   logs,
   presence,
@@ -182,8 +183,12 @@ describe('[S13] every trigger × every target type', () => {
         { type: 'AgentJoined', callId: 'call-0', teamsUserId: ANNA.teamsUserId, at: at(2) },
         incoming('call-9', 40)
       ],
-      Declined: [incoming('call-9', 40), cmd('Reject', 'call-9', ANNA.salesforceUserId, 42)],
-      NoAnswer: [incoming('call-9', 40), { type: 'TimerFired', timerId: noAnswerTimerId('call-9'), at: at(60) }]
+      Declined: [incoming('call-9', 40), established('call-9', 41), cmd('Reject', 'call-9', ANNA.salesforceUserId, 42)],
+      NoAnswer: [
+        incoming('call-9', 40),
+        established('call-9', 41),
+        { type: 'TimerFired', timerId: noAnswerTimerId('call-9'), at: at(60) }
+      ]
     };
     return run(world, ...steps[trigger]).effects;
   }
@@ -268,7 +273,8 @@ describe('[S14] reject', () => {
       worldWith([
         { trigger: 'Declined', targetType: 'TeamsUser', targetValue: 'dddddddd-0000-0000-0000-000000000004' }
       ]),
-      incoming('call-1')
+      incoming('call-1'),
+      established('call-1')
     ).world;
     const { effects, world: after } = decide(world, cmd('Reject', 'call-1', ANNA.salesforceUserId, 3));
     const target = {
@@ -310,7 +316,7 @@ describe('[S14] reject', () => {
   });
 
   it('[S14] decline in Teams routes the same way without cancelling an invite that is already over', () => {
-    const world = run(worldWith(), incoming('call-1')).world;
+    const world = run(worldWith(), incoming('call-1'), established('call-1')).world;
     const { effects } = decide(world, { type: 'AgentDeclined', callId: 'call-1', at: at(3) });
     assert.deepEqual(
       effects.map((e) => e.type),

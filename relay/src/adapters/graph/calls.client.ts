@@ -189,15 +189,26 @@ export class GraphCallControl implements CallControl {
   }
 
   async inviteAgent(effect: InviteAgent): Promise<void> {
+    if (effect.verify) {
+      // A retry after a throttled invite: never invite twice (graph-calls.md §10) — look at the roster first.
+      const user = effect.teamsUserId.toLowerCase();
+      const present = await this.findParticipant(effect.tenantId, effect.callId, (p) => userIdOf(p) === user);
+      if (present) {
+        this.remember(effect.callId, user, present);
+        return;
+      }
+    }
     const target = { identity: identitySet({ kind: 'user', id: effect.teamsUserId }) };
     const result = await this.client.invite(effect.tenantId, effect.callId, [target], `invite:${effect.teamsUserId}`);
     expectOk('inviteAgent', result);
     const participantId = result.ok ? result.body?.participants?.[0]?.participantId : undefined;
-    if (participantId) {
-      const byUser = this.invited.get(effect.callId) ?? new Map<string, string>();
-      byUser.set(effect.teamsUserId.toLowerCase(), participantId);
-      this.invited.set(effect.callId, byUser);
-    }
+    if (participantId) this.remember(effect.callId, effect.teamsUserId.toLowerCase(), participantId);
+  }
+
+  private remember(callId: string, user: string, participantId: string): void {
+    const byUser = this.invited.get(callId) ?? new Map<string, string>();
+    byUser.set(user, participantId);
+    this.invited.set(callId, byUser);
   }
 
   async cancelInvite(effect: CancelInvite): Promise<void> {

@@ -323,4 +323,11 @@ export class GraphRequestError extends Error {
       } — ${failure.message}`
     );
   }
+
+  /** Set when Graph throttled the request (429/503): it was not executed (the CallControl port's contract). */
+  get retryAfterMs(): number | undefined {
+    return this.failure.status === 429 || this.failure.status === 503
+      ? (this.failure.retryAfterMs ?? 1_000)
+      : undefined;
+  }
 }

@@ -181,6 +181,39 @@ describe('GraphCallControl (CallControl port)', () => {
     await assert.rejects(control().callStatus('c3'), GraphRequestError);
   });
 
+  it('[B01] a throttled invite rejects with retryAfterMs; its retry invites only if the roster lacks the agent', async () => {
+    const agent = 'aaaaaaaa-0000-0000-0000-000000000001';
+    fake.on(
+      when('POST', '/communications/calls/c1/participants/invite', {
+        status: 429,
+        headers: { 'retry-after': '2' },
+        body: { error: { code: 'TooManyRequests', message: 'slow down' } }
+      })
+    );
+    const effect = { type: 'InviteAgent' as const, callId: 'c1', teamsUserId: agent, tenantId: TENANT };
+    const error = await control()
+      .inviteAgent(effect)
+      .then(
+        () => undefined,
+        (e: unknown) => e
+      );
+    assert.ok(error instanceof GraphRequestError);
+    assert.equal(error.retryAfterMs, 2000);
+    fake.reset();
+    fake.on(
+      when('GET', '/communications/calls/c1/participants', {
+        status: 200,
+        body: { value: [{ id: 'p-agent', info: { identity: { user: { id: agent } } } }] }
+      })
+    );
+    await control().inviteAgent({ ...effect, verify: true });
+    assert.deepEqual(
+      fake.requests.map((r) => `${r.method} ${r.path}`),
+      ['GET /communications/calls/c1/participants'],
+      'already invited: not invited twice'
+    );
+  });
+
   it('[S04] redirect sends the target identity, timeout and the per-call callbackUri', async () => {
     fake.on(when('POST', '/communications/calls/c1/redirect', { status: 202 }));
     await control().redirect({ type: 'Redirect', callId: 'c1', target });
