@@ -25,7 +25,7 @@ describe('call lifecycle (relay + emulators)', () => {
     assert.equal(record.Direction__c, 'Inbound');
     assert.equal(record.AgentTeamsId__c, ALICE.id);
     assert.equal(record.OwnerId, e2e.seededUserId(ALICE.upn));
-    const invite = e2e.graphRequests(`/calls/${callId}/participants/invite`);
+    const invite = await e2e.sentToGraph(`/calls/${callId}/participants/invite`);
     assert.equal(invite.length, 1);
     assert.equal(invite[0]!.status, 200);
     assert.match(JSON.stringify(invite[0]!.body), new RegExp(ALICE.id));

@@ -23,21 +23,13 @@ describe('presence and rules (relay + emulators)', () => {
     await e2e.stack.restartRelay();
   };
 
-  const routedTo = (callId: string): string => {
-    const routed = e2e
-      .graphRequests(`/communications/calls/${callId}/`)
-      .filter((r) => /\/(redirect|transfer)$/.test(r.path));
-    assert.equal(routed.length, 1, 'the call is handed on exactly once');
-    return JSON.stringify(routed[0]!.body);
-  };
-
   it('[S08][S13] Presenting: Teams does not ring and the Presenting rule sends the call to the call queue', async () => {
     await presenceNow(CAROL.upn, 'Busy', 'Presenting');
     const callId = await e2e.placeCall(CAROL.line);
     const record = await e2e.recordInState(callId, 'Missed', 'Suppressed', 'Redirected');
     assert.equal(record.Reason__c, 'Presenting');
     assert.deepEqual(e2e.graphRequests(`/calls/${callId}/participants/invite`), []);
-    assert.match(routedTo(callId), /\+15555550191/, 'the org call-queue target');
+    assert.match(await e2e.handedOn(callId), /\+15555550191/, 'the org call-queue target');
   });
 
   it('[S08][S13] Out of Office: the rule hands the call to another softphone user, whose own line then rings', async () => {
@@ -46,7 +38,7 @@ describe('presence and rules (relay + emulators)', () => {
     const record = await e2e.recordInState(callId, 'Missed', 'Suppressed', 'Redirected');
     assert.equal(record.Reason__c, 'OutOfOffice');
     assert.deepEqual(e2e.graphRequests(`/calls/${callId}/participants/invite`), [], 'Bob is not rung');
-    assert.match(routedTo(callId), new RegExp(`${CAROL.id}|\\${CAROL.line}`), "to Carol's Teams or line");
+    assert.match(await e2e.handedOn(callId), new RegExp(`${CAROL.id}|\\${CAROL.line}`), "to Carol's Teams or line");
     await e2e.until("Carol's Teams ringing", async () => (await e2e.user(CAROL.upn)).ringing.length > 0);
   });
 
@@ -57,7 +49,7 @@ describe('presence and rules (relay + emulators)', () => {
     const record = await e2e.recordInState(callId, 'Rejected', 'Redirected', 'Missed');
     assert.equal(record.Reason__c, 'Declined');
     await e2e.until('Alice no longer rung by the invite', async () => (await e2e.user(ALICE.upn)).ringing.length === 0);
-    assert.match(routedTo(callId), /\+15555550190/, 'no Declined rule: the NoAnswer rule (shared voicemail)');
+    assert.match(await e2e.handedOn(callId), /\+15555550190/, 'no Declined rule: the NoAnswer rule (shared voicemail)');
     // Alice's option (S15): back to her previous presence, so the relay sets no Do Not Disturb.
     const dnd = e2e
       .graphRequests()

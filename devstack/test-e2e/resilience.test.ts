@@ -40,7 +40,7 @@ describe('restart and presence (relay + emulators)', () => {
       [],
       'the agent is never invited, so Teams does not ring'
     );
-    const redirect = e2e.graphRequests(`/communications/calls/${callId}/redirect`);
+    const redirect = await e2e.sentToGraph(`/communications/calls/${callId}/redirect`);
     assert.equal(redirect.length, 1);
     assert.match(JSON.stringify(redirect[0]!.body), new RegExp(BOB.id), "to Alice's DND target, Bob");
     const tasks = await e2e.until('a missed-call Task', () => {

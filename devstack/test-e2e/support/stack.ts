@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // End-to-end helpers: one real stack (emulators + the relay as a child process) per test file, driven through the
 // simulator's control API and the emulator's Apex-over-HTTP, observed through what the relay did (Graph requests,
 // records written by the event handler). Waits are bounded polls on a condition, never fixed sleeps.
@@ -84,6 +85,25 @@ export class E2E {
   graphRequests(filter?: string): GraphRequest[] {
     const all = this.stack.teams.requests as unknown as GraphRequest[];
     return filter ? all.filter((r) => r.path.includes(filter)) : [...all];
+  }
+
+  /**
+   * Waits until the relay has sent Graph at least one request whose path contains `filter` (and ends as `endsWith`
+   * says, if given), then returns them all. A record and the Graph request behind it leave the relay in parallel,
+   * so a test that has seen the record must still wait for the request.
+   */
+  async sentToGraph(filter: string, endsWith?: RegExp): Promise<GraphRequest[]> {
+    return this.until(`a Graph request to ${filter}${endsWith ? ` ending ${String(endsWith)}` : ''}`, () => {
+      const requests = this.graphRequests(filter).filter((r) => !endsWith || endsWith.test(r.path));
+      return requests.length > 0 ? requests : undefined;
+    });
+  }
+
+  /** The call was handed on (Graph redirect or transfer) exactly once: that request's body as JSON text. */
+  async handedOn(callId: string): Promise<string> {
+    const routed = await this.sentToGraph(`/communications/calls/${callId}/`, /\/(redirect|transfer)$/);
+    assert.equal(routed.length, 1, 'the call is handed on exactly once');
+    return JSON.stringify(routed[0]!.body);
   }
 
   // ---------- Salesforce emulator ----------
