@@ -277,3 +277,38 @@ test('[S13] redirect settings: a corrected number saves on the first click, the 
   await settings.locator('[data-id="status"]', { hasText: 'Redirect rules saved.' }).waitFor({ timeout: WAIT_MS });
   await saveScreenshot(page, 'S13-redirect-settings-saved');
 });
+
+test('[S08] the Caller panel says who a redirected call is with, and drops it once it is over', async (t) => {
+  const alice = live.user('Alice');
+  const bob = live.user('Bob');
+  const agent = await openConsole(t, live, alice);
+  if (!agent) return;
+  t.after(() => hangUpEverything(live));
+  t.after(() => resetPresence(live, alice.teamsUserId!));
+  const { page } = agent;
+  const reads = await presenceReads(live);
+  await page.locator('#presence').selectOption({ label: 'Do not disturb' });
+  await waitForPresencePoll(live, reads);
+
+  // Alice's seeded Do Not Disturb rule redirects the call to Bob's Teams; Bob answers it there.
+  await dialFromCallerPanel(page, KNOWN_CALLER.number, alice.phoneNumber!);
+  const leg = agent.callerPanel.locator('.sim-call', { hasText: KNOWN_CALLER.number });
+  await leg.getByText('Being redirected').waitFor({ timeout: WAIT_MS });
+  const call = await openSimCall(live);
+  await live.sim('POST', `/users/${bob.teamsUserId!}/accept`, { callId: call.id });
+  await leg
+    .getByText(`Connected to ${bob.name} in Teams`)
+    .waitFor({ timeout: WAIT_MS })
+    .catch(async (error: Error) => {
+      const calls = await live.sim('GET', '/calls');
+      throw new Error(
+        `${error.message}\nCaller panel: ${await agent.callerPanel.innerText()}\n${JSON.stringify(calls)}`
+      );
+    });
+  await saveScreenshot(page, 'S08-caller-panel-redirected');
+
+  await live.sim('POST', `/users/${bob.teamsUserId!}/hangup`, { callId: call.id });
+  await leg.waitFor({ state: 'detached', timeout: WAIT_MS });
+  assert.equal(await agent.callerPanel.getByRole('button', { name: 'Hang up' }).count(), 0);
+  assert.equal((await page.locator('#caller-status').innerText()).trim(), 'No active calls.');
+});
