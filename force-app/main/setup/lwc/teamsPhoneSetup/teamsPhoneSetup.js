@@ -2,7 +2,7 @@ import { LightningElement } from 'lwc';
 import runChecks from '@salesforce/apex/TeamsSetupController.runChecks';
 import getPhoneUsers from '@salesforce/apex/TeamsSetupController.getPhoneUsers';
 import savePhoneUser from '@salesforce/apex/TeamsSetupController.savePhoneUser';
-import { asInput, friendlyMessage, formatLabel } from 'c/teamsViewUtils';
+import { asInput, friendlyMessage, formatLabel, formatPhone } from 'c/teamsViewUtils';
 import { normalizePhone, isPhoneNumber } from 'c/teamsRedirectValidation';
 
 import TITLE from '@salesforce/label/c.TeamsSetup_Title';
@@ -193,6 +193,7 @@ export default class TeamsPhoneSetup extends LightningElement {
     return this.users.map((user) => ({
       ...user,
       activeLabel: user.isActive ? YES : NO,
+      phoneLabel: formatPhone(user.phoneNumber),
       editA11y: formatLabel(EDIT_A11Y, user.userName || user.userId)
     }));
   }

@@ -102,7 +102,7 @@ describe('c-teams-phone-setup', () => {
     expect(cell(grace, 'user')).toBe('Grace Hopper');
     expect(cell(grace, 'teamsUserId')).toBe('6f1c2a8e-1b2c-4d3e-9f00-0a1b2c3d4e5f');
     expect(cell(grace, 'teamsUpn')).toBe('grace@example.com');
-    expect(cell(grace, 'phoneNumber')).toBe('+4940999000');
+    expect(cell(grace, 'phoneNumber')).toBe('+49 40999000');
     expect(cell(grace, 'extension')).toBe('100');
     expect(cell(grace, 'active')).toBe('c.TeamsSetup_Yes');
     expect(cell(alan, 'active')).toBe('c.TeamsSetup_No');
@@ -179,7 +179,7 @@ describe('c-teams-phone-setup', () => {
       isActive: true
     });
     expect(rows(element)).toHaveLength(2);
-    expect(cell(rows(element)[1], 'phoneNumber')).toBe('+4940999001');
+    expect(cell(rows(element)[1], 'phoneNumber')).toBe('+49 40999001');
     expect(cell(rows(element)[1], 'active')).toBe('c.TeamsSetup_Yes');
   });
 
