@@ -361,7 +361,7 @@ export class Doctor {
       const account = owner.get(agent.phoneNumber);
       lines.push(
         account
-          ? { status: 'pass', check, detail: `owned by resource account ${account}` }
+          ? { status: 'pass', check, detail: `GRAPH_RESOURCE_ACCOUNTS gives it to resource account ${account}` }
           : {
               status: 'fail',
               check,
