@@ -721,7 +721,11 @@ function observed(step: Step, input: Extract<Input, { type: 'CallObserved' }>): 
   const call = step.call(input.callId);
   if (!call || call.phase === 'Ended') return;
   if (!input.exists || input.state === 'terminated') return reconciledGone(step, call);
-  if (call.holdPending !== undefined && overdue(call.awaitingSince, step.at, OPERATION_DEADLINE_MS)) {
+  const operationLost = input.afterRestart === true && !call.holdRetried;
+  if (
+    call.holdPending !== undefined &&
+    (operationLost || overdue(call.awaitingSince, step.at, OPERATION_DEADLINE_MS))
+  ) {
     if (!call.holdRetried) {
       // The completion was lost (e.g. a crash between the request and its webhook). Hold music on/off is a state,
       // so asking again is safe; its completion (or failure) then arrives like the first one's would have.

@@ -264,6 +264,8 @@ export interface CallObserved extends InputBase {
   callId: string;
   exists: boolean;
   state?: string;
+  /** The first look after the relay (re)started: a completion in flight at the crash is lost, do not wait for it. */
+  afterRestart?: boolean;
 }
 export interface TimerFired extends InputBase {
   type: 'TimerFired';

@@ -108,6 +108,14 @@ describe('[B01] reconciliation: an overdue operation is verified, then failed', 
     assert.ok(holdAgain.effects.some((e) => e.type === 'StartHoldMusic'));
   });
 
+  it('[B01] after a restart an operation in flight at the crash is sent again at once, not after the deadline', () => {
+    const step = decide(holdAsked(), { ...observed(2, true, 'established'), afterRestart: true });
+    assert.deepEqual(
+      step.effects.filter((e) => e.type !== 'Log'),
+      [{ type: 'StartHoldMusic', callId: 'call-1', participantId: 'p-caller' }]
+    );
+  });
+
   it('[S05] a completion that arrives after the retry still completes the hold', () => {
     const retried = decide(holdAsked(), observed(1 + seconds(OPERATION_DEADLINE_MS), true, 'established')).world;
     const done = decide(retried, {

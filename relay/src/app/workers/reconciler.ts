@@ -34,7 +34,7 @@ export class Reconciler {
     let asked = 0;
     for (const call of calls) {
       if (all || reconcileDue(call, now, this.lastObserved.get(call.callId) ?? call.startedAt)) {
-        if (await this.observe(call.callId)) asked += 1;
+        if (await this.observe(call.callId, all)) asked += 1;
       }
     }
     this.firstPassDone = true;
@@ -42,7 +42,7 @@ export class Reconciler {
   }
 
   /** Asks Graph about one call now (e.g. its keepAlive answered 404); false when Graph could not say. */
-  async observe(callId: string): Promise<boolean> {
+  async observe(callId: string, afterRestart = false): Promise<boolean> {
     let status: CallStatus;
     try {
       status = await this.status(callId);
@@ -57,7 +57,8 @@ export class Reconciler {
       callId,
       at,
       exists: status.exists,
-      ...(status.state !== undefined && { state: status.state })
+      ...(status.state !== undefined && { state: status.state }),
+      ...(afterRestart && { afterRestart })
     });
     return true;
   }
