@@ -26,6 +26,8 @@ export interface PubSubOptions {
   auth: PubSubAuth;
   /** Idle keepalive period; Salesforce uses up to 270 s, tests shorten it. */
   keepaliveMs?: number;
+  /** False during an emulated outage: every RPC answers UNAVAILABLE (fault tests, B01). */
+  available?: () => boolean;
 }
 
 export function encodeReplayId(n: number): Buffer {
@@ -61,7 +63,7 @@ interface FetchRequest {
 
 export async function startPubSub(
   opts: PubSubOptions
-): Promise<{ port: number; endpoint: string; stop(): Promise<void> }> {
+): Promise<{ port: number; endpoint: string; dropSubscribers(): void; stop(): Promise<void> }> {
   const def = protoLoader.loadSync(PROTO, { keepCase: false, longs: Number, enums: String, defaults: true });
   const pkg = grpc.loadPackageDefinition(def) as unknown as {
     eventbus: { v1: { PubSub: { service: grpc.ServiceDefinition } } };
@@ -76,6 +78,13 @@ export async function startPubSub(
       String(md.get('instanceurl')[0] ?? ''),
       String(md.get('tenantid')[0] ?? '')
     );
+  const up = (): boolean => opts.available?.() ?? true;
+  const unavailable = (): grpc.ServiceError =>
+    grpcError(
+      grpc.status.UNAVAILABLE,
+      'Pub/Sub API unavailable (emulated outage)',
+      'sfdc.platform.eventbus.unavailable'
+    );
   const unauth = (): grpc.ServiceError =>
     grpcError(
       grpc.status.UNAUTHENTICATED,
@@ -85,6 +94,7 @@ export async function startPubSub(
 
   server.addService(pkg.eventbus.v1.PubSub.service, {
     GetTopic(call: grpc.ServerUnaryCall<{ topicName: string }, unknown>, cb: grpc.sendUnaryData<unknown>) {
+      if (!up()) return cb(unavailable());
       if (!authorised(call.metadata)) return cb(unauth());
       const eventName = topicToEventName(call.request.topicName);
       let schemaId: string;
@@ -110,6 +120,7 @@ export async function startPubSub(
       });
     },
     GetSchema(call: grpc.ServerUnaryCall<{ schemaId: string }, unknown>, cb: grpc.sendUnaryData<unknown>) {
+      if (!up()) return cb(unavailable());
       if (!authorised(call.metadata)) return cb(unauth());
       const schema = opts.bus.schemaById(call.request.schemaId);
       if (!schema) {
@@ -130,6 +141,7 @@ export async function startPubSub(
       >,
       cb: grpc.sendUnaryData<unknown>
     ) {
+      if (!up()) return cb(unavailable());
       if (!authorised(call.metadata)) return cb(unauth());
       const { topicName, events } = call.request;
       if (!topicToEventName(topicName)) {
@@ -156,6 +168,10 @@ export async function startPubSub(
       cb(null, { results, schemaId: events[0]?.schemaId ?? '', rpcId: randomUUID() });
     },
     Subscribe(stream: grpc.ServerDuplexStream<FetchRequest, unknown>) {
+      if (!up()) {
+        stream.emit('error', unavailable());
+        return;
+      }
       if (!authorised(stream.metadata)) {
         stream.emit('error', unauth());
         return;
@@ -282,6 +298,11 @@ export async function startPubSub(
   return {
     port,
     endpoint: `localhost:${port}`,
+    /** Ends every open subscription with UNAVAILABLE, as an outage would. */
+    dropSubscribers() {
+      for (const s of streams) s.emit('error', unavailable());
+      streams.clear();
+    },
     async stop() {
       for (const t of timers) clearInterval(t);
       for (const s of streams) s.end();

@@ -53,6 +53,11 @@ export interface SalesforceEmulator {
   store: OrgStore;
   bus: EventBus;
   seeded?: SeededOrg;
+  /**
+   * Emulates Salesforce being down (fault tests, B01): Pub/Sub RPCs answer UNAVAILABLE and open subscriptions
+   * end, REST and OAuth answer 503, until `outage(false)`.
+   */
+  outage(down: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -143,6 +148,11 @@ export async function start(options: SalesforceEmulatorOptions): Promise<Salesfo
 
   app.get('/services/data', () => [{ label: 'Emulator', url: `/services/data/v${apiVersion}`, version: apiVersion }]);
 
+  let down = false;
+  app.addHook('onRequest', async (req, reply) => {
+    if (down && !req.url.startsWith('/_preview')) return restError(reply, 503, 'SERVER_UNAVAILABLE', 'emulated outage');
+    return undefined;
+  });
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/services/data/v') && !session(req)) {
       return restError(reply, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
@@ -256,6 +266,7 @@ export async function start(options: SalesforceEmulatorOptions): Promise<Salesfo
     bus,
     store,
     keepaliveMs: options.keepaliveMs,
+    available: () => !down,
     auth: {
       check: (token, _instanceUrl, tenantId) => !!tokens.lookup(token) && tenantId === store.orgId
     }
@@ -269,6 +280,10 @@ export async function start(options: SalesforceEmulatorOptions): Promise<Salesfo
     store,
     bus,
     seeded,
+    outage(value: boolean) {
+      down = value;
+      if (down) pubsub.dropSubscribers();
+    },
     async stop() {
       unlisten();
       await pubsub.stop();
