@@ -30,10 +30,14 @@ export function formatLogLine(line: string, source = 'relay'): FormattedLine {
   const record = redact(parsed as Record<string, unknown>);
   const level = record['level'] as number;
   const time = typeof record['time'] === 'number' ? new Date(record['time']).toTimeString().slice(0, 8) : '';
+  const message = typeof record['msg'] === 'string' ? record['msg'] : '';
   const fields = Object.entries(record)
-    .filter(([key, value]) => !HIDDEN.has(key) && value !== undefined)
+    // A value the message already says (the call id in "Call … is Ringing") is not repeated.
+    .filter(
+      ([key, value]) =>
+        !HIDDEN.has(key) && value !== undefined && !(typeof value === 'string' && message.includes(value))
+    )
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   const label = (LEVELS[level] ?? String(level)).padEnd(5);
-  const message = typeof record['msg'] === 'string' ? record['msg'] : '';
   return { text: [time, source.padEnd(5), label, message, fields.join(' ')].filter(Boolean).join('  '), level };
 }
