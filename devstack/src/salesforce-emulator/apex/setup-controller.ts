@@ -154,7 +154,7 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
       heartbeatDetail,
       heartbeatStatus === 'Pass'
         ? null
-        : 'Check that the relay is running and can reach Salesforce (its logs name the failing step).'
+        : heartbeatFix(latest ? Date.parse(String(latest.LastHeartbeatAt__c)) : undefined, newestEventAt(ctx))
     )
   );
 
@@ -171,10 +171,7 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
       : check('triggerSubscription', 'The call event trigger is subscribed', 'Pass', 'Status Running', null)
   );
 
-  const newest = entries
-    .map((entry) => Date.parse(String(entry.CreatedDate)))
-    .filter((millis) => !Number.isNaN(millis))
-    .sort((a, b) => b - a)[0];
+  const newest = newestEventAt(ctx);
   checks.push(
     newest === undefined
       ? check(
@@ -193,6 +190,24 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
         )
   );
   return checks;
+}
+
+/** Milliseconds of the newest timeline entry (a call event that reached Salesforce), if any. */
+function newestEventAt(ctx: ApexContext): number | undefined {
+  return ctx.store
+    .all('TeamsCallTimelineEntry__c')
+    .map((entry) => Date.parse(String(entry.CreatedDate)))
+    .filter((millis) => !Number.isNaN(millis))
+    .sort((a, b) => b - a)[0];
+}
+
+/** TeamsSetupController.heartbeatFix: call events after the last heartbeat prove the Salesforce connection works. */
+export function heartbeatFix(latestHeartbeat: number | undefined, latestEvent: number | undefined): string {
+  const eventsSinceHeartbeat =
+    latestEvent !== undefined && (latestHeartbeat === undefined || latestEvent > latestHeartbeat);
+  return eventsSinceHeartbeat
+    ? 'Call events still reach Salesforce, so the relay runs and its Salesforce connection works; only its heartbeat is missing. Check the relay log for heartbeat errors, or update the relay to a version that sends heartbeats.'
+    : 'Check that the relay process is running (its /healthz answers), then its Salesforce connection: the login of the integration user holding TeamsPhoneIntegration, and event publishing. The relay log names the failing step.';
 }
 
 interface PhoneUserInput {
