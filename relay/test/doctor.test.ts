@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startStack, type Stack } from '../../devstack/src/stack.ts';
-import { generateClientCertificate } from '../../devstack/src/keys/index.ts';
+import { generateClientCertificate, generateTlsMaterial } from '../../devstack/src/keys/index.ts';
 import { SoqlError } from '../../devstack/src/salesforce-emulator/soql.ts';
 import { REQUIRED_GRAPH_PERMISSIONS } from '../src/doctor/checks.ts';
 
@@ -240,6 +241,22 @@ describe('relay doctor against the local stack (issue 19)', () => {
       assert.match(run.line('calling webhook'), /^FAIL .*answered 200, not the relay's 401/);
     } finally {
       await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('fails the calling webhook when its certificate is not from a trusted CA', async () => {
+    const tls = await generateTlsMaterial();
+    const selfSigned = createHttpsServer({ key: tls.key, cert: tls.cert }, (_req, res) => res.writeHead(401).end('{}'));
+    await new Promise<void>((resolve) => selfSigned.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = selfSigned.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const run = await runDoctor({ ...env, RELAY_PUBLIC_BASE_URL: `https://127.0.0.1:${port}` });
+      assert.equal(run.code, 1);
+      assert.match(run.line('calling webhook'), /^FAIL .*SELF_SIGNED_CERT[\s\S]*fix: .*certificate from a public CA/);
+    } finally {
+      selfSigned.closeAllConnections();
+      await new Promise((resolve) => selfSigned.close(resolve));
     }
   });
 
