@@ -108,6 +108,26 @@ export function readLabels(root = REPO_ROOT): Map<string, string> {
   return labels;
 }
 
+/**
+ * Custom label name → its translation in one language, from every `<language>.translation-meta.xml` in force-app
+ * (the preview shows that language with `?lang=<language>`, as for a user whose language it is).
+ */
+export function readTranslations(language: string, root = REPO_ROOT): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const file of walk(join(root, 'force-app'), (f) => f.endsWith(`/${language}.translation-meta.xml`))) {
+    const xml = readFileSync(file, 'utf8');
+    for (const match of xml.matchAll(/<customLabels>([\s\S]*?)<\/customLabels>/g)) {
+      const label = /<label>([\s\S]*?)<\/label>/.exec(match[1] ?? '')?.[1];
+      const name = /<name>([^<]+)<\/name>/.exec(match[1] ?? '')?.[1];
+      if (name && label !== undefined) labels.set(name, decodeXml(label));
+    }
+  }
+  return labels;
+}
+
+/** Languages the package is translated into, besides English. */
+export const PREVIEW_LANGUAGES = ['de'];
+
 const VIRTUAL = '\0sf:';
 const LBC_DIR = dirname(require.resolve('lightning-base-components/package.json'));
 
@@ -115,7 +135,11 @@ const LBC_DIR = dirname(require.resolve('lightning-base-components/package.json'
  * Generates the `@salesforce/*` scoped modules of the project's components (LBC keeps its own stubs): Apex calls go to
  * the backend over HTTP, labels carry their English value, schema imports are plain {objectApiName, fieldApiName}.
  */
-export function salesforceModules(labels: Map<string, string>, warn: (message: string) => void): Plugin {
+export function salesforceModules(
+  labels: Map<string, string>,
+  warn: (message: string) => void,
+  translations: Map<string, Map<string, string>> = new Map()
+): Plugin {
   const apexClient = JSON.stringify(join(ADAPTERS, 'apexClient.js'));
   const bridge = JSON.stringify(join(ADAPTERS, 'frameBridge.js'));
   return {
@@ -142,7 +166,14 @@ export default function ${method}(params) { return callApex(${JSON.stringify(cla
         const name = rest.replace(/^c\./, '');
         const value = labels.get(name);
         if (value === undefined) warn(`label ${rest} is not defined in any CustomLabels.labels-meta.xml`);
-        return `export default ${JSON.stringify(value ?? rest)};`;
+        const translated = Object.fromEntries(
+          [...translations].filter(([, map]) => map.has(name)).map(([language, map]) => [language, map.get(name)])
+        );
+        if (Object.keys(translated).length === 0) return `export default ${JSON.stringify(value ?? rest)};`;
+        // The frame's language (the signed-in user's, ?lang=) picks the translation; English is the master.
+        return `import { frame } from ${bridge};
+const translated = ${JSON.stringify(translated)};
+export default translated[frame().language] ?? ${JSON.stringify(value ?? rest)};`;
       }
       if (kind === 'schema') {
         const [objectApiName, ...fields] = rest.split('.');
@@ -206,7 +237,11 @@ export async function buildPreview(options: { outDir?: string; root?: string } =
     preserveSymlinks: true,
     onLog,
     plugins: [
-      salesforceModules(readLabels(root), (m) => warnings.push(m)),
+      salesforceModules(
+        readLabels(root),
+        (m) => warnings.push(m),
+        new Map(PREVIEW_LANGUAGES.map((language) => [language, readTranslations(language, root)]))
+      ),
       lwc({
         rootDir: modulesDir,
         modules: [

@@ -5,6 +5,7 @@
  */
 const noFrame = {
   userId: null,
+  language: 'en',
   backendUrl: '',
   utilityId: undefined,
   isConsole: false,

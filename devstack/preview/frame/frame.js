@@ -4,6 +4,8 @@ const params = new URLSearchParams(location.search);
 const BACKEND = params.get('backend') ?? '';
 const SIM = params.get('sim') ?? '';
 const UTILITY_ID = 'utility-teams-softphone';
+const LANGUAGE = params.get('lang') ?? 'en';
+document.documentElement.lang = LANGUAGE;
 const POLL_MS = 1000;
 
 const $ = (id) => document.getElementById(id);
@@ -16,17 +18,25 @@ const el = (tag, props = {}, ...children) => {
 // ---- navigation items: pinned tabs hosting the real components -------------------------------------------------
 
 const NAV_ITEMS = [
-  { tabId: 'nav-history', apiName: 'Teams_Call_History', label: 'Call history', component: 'teamsCallHistory' },
+  {
+    tabId: 'nav-history',
+    apiName: 'Teams_Call_History',
+    label: 'Call history',
+    labels: { de: 'Anrufliste' },
+    component: 'teamsCallHistory'
+  },
   {
     tabId: 'nav-redirect',
     apiName: 'Teams_Redirect_Settings',
     label: 'Redirect settings',
+    labels: { de: 'Umleitungseinstellungen' },
     component: 'teamsRedirectSettings'
   },
   {
     tabId: 'nav-setup',
     apiName: 'Teams_Setup',
     label: 'Setup for admins',
+    labels: { de: 'Teams Phone-Einrichtung' },
     component: 'teamsPhoneSetup',
     adminOnly: true
   }
@@ -465,6 +475,8 @@ async function start() {
   await loadUsers();
   globalThis.__teamsPreview = {
     userId: state.userId,
+    // The signed-in user's language: ?lang=de shows the package's German labels (base components stay English).
+    language: LANGUAGE,
     backendUrl: BACKEND,
     utilityId: UTILITY_ID,
     isConsole: true,
@@ -506,7 +518,8 @@ async function start() {
     if (nav.adminOnly && !state.user?.isAdmin) continue;
     addTab({
       tabId: nav.tabId,
-      label: nav.label,
+      // The tab labels as translated in the package (customTabs of de.translation-meta.xml).
+      label: nav.labels?.[LANGUAGE] ?? nav.label,
       pinned: true,
       component: nav.component,
       pageReference: { type: 'standard__navItemPage', attributes: { apiName: nav.apiName }, state: {} },
