@@ -4,7 +4,8 @@
  * SSE over WebSocket). The softphone reads it with `fetch` so that its token travels in the `Authorization`
  * header, never in a URL (URLs end up in logs).
  *
- * - Auth: `Authorization: Bearer <stream token>` minted by Apex for the running user; verified before anything is
+ * - Auth: `Authorization: Bearer <stream token>` (a JWT Apex signs for the running user with the org's certificate,
+ *   `adapters/salesforce/stream-token.ts`); verified before anything is
  *   written; 401 otherwise (logged with the reason, never the token). The stream ends with `event: expired` when
  *   the token does, and the browser reconnects with a new one.
  * - Browsers: only origins in `allowedOrigins` (the org's Lightning domains) may read it (CORS, with preflight).
@@ -18,7 +19,9 @@ import type { AgentFeed, AgentFeedItem } from '../ports/agent-feed.port.ts';
 import type { Logger } from '../ports/logger.port.ts';
 
 export interface StreamTokenCheck {
-  verify(token: string | undefined): { ok: true; userId: string; expiresAtMs: number } | { ok: false; reason: string };
+  verify(
+    token: string | undefined
+  ): Promise<{ ok: true; userId: string; expiresAtMs: number } | { ok: false; reason: string }>;
 }
 
 export interface AgentStreamDeps {
@@ -69,12 +72,12 @@ export function registerAgentStream(app: FastifyInstance, deps: AgentStreamDeps)
       .send();
   });
 
-  app.get(path, (request: FastifyRequest, reply: FastifyReply) => {
+  app.get(path, async (request: FastifyRequest, reply: FastifyReply) => {
     const { ok: originOk, origin } = originOf(request);
     if (!originOk) return reply.code(403).send({ error: 'origin not allowed' });
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
-    const identity = deps.tokens.verify(token);
+    const identity = await deps.tokens.verify(token);
     if (!identity.ok) {
       deps.log?.warn('agent stream refused', { reason: identity.reason, ip: request.ip });
       const refused = reply.code(401).header('www-authenticate', 'Bearer');

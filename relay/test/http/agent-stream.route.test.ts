@@ -1,25 +1,35 @@
 // [B10] The agent stream over real HTTP: auth, CORS, only the agent's own events on the wire, resume, liveness,
 // expiry, and a slow browser that cannot grow the relay's memory.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { InProcessAgentFeed } from '../../src/adapters/feed/in-process.agent-feed.ts';
-import { mintStreamToken, StreamTokenVerifier } from '../../src/adapters/salesforce/stream-token.ts';
+import { generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { STREAM_AUDIENCE, StreamTokenVerifier } from '../../src/adapters/salesforce/stream-token.ts';
 import type { TeamsCallEvent } from '../../src/domain/call-event.ts';
 import { AGENT_STREAM_PATH, registerAgentStream } from '../../src/http/agent-stream.route.ts';
 
-const SECRET = randomBytes(32);
 const ORG = '00D000000000001AAA';
 const ALICE = '005000000000001AAA';
 const BOB = '005000000000002AAA';
 const LIGHTNING = 'https://acme.lightning.force.com';
 
-const token = (sub: string, lifetimeSeconds = 300): string => {
+let orgKey: CryptoKey;
+/** What Apex's `Auth.JWS` with the org's stream certificate produces. */
+const sign = (key: CryptoKey, sub: string, iat: number, exp: number): Promise<string> =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'RS256' })
+    .setSubject(sub)
+    .setIssuer(ORG)
+    .setAudience(STREAM_AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(key);
+const token = (sub: string): Promise<string> => {
   const iat = Math.floor(Date.now() / 1000);
-  return mintStreamToken(SECRET, { sub, org: ORG, iat, exp: iat + lifetimeSeconds });
+  return sign(orgKey, sub, iat, iat + 300);
 };
 
 let seq = 0;
@@ -90,11 +100,13 @@ describe('[B10] agent stream route', () => {
   const clients: StreamClient[] = [];
 
   before(async () => {
+    const org = await generateKeyPair('RS256');
+    orgKey = org.privateKey;
     feed = new InProcessAgentFeed({ runId: 'run1' });
     app = Fastify();
     registerAgentStream(app, {
       feed,
-      tokens: new StreamTokenVerifier({ secrets: [SECRET], orgId: ORG }),
+      tokens: new StreamTokenVerifier({ keys: [org.publicKey], orgId: ORG }),
       allowedOrigins: [LIGHTNING],
       heartbeatMs: 100,
       maxBufferedBytes: 64 * 1024,
@@ -119,7 +131,7 @@ describe('[B10] agent stream route', () => {
       req.end();
     });
   const open = async (agent: string, headers: Record<string, string> = {}): Promise<StreamClient> => {
-    const response = await get({ authorization: `Bearer ${token(agent)}`, ...headers });
+    const response = await get({ authorization: `Bearer ${await token(agent)}`, ...headers });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/event-stream/);
     const client = new StreamClient(response);
@@ -134,13 +146,14 @@ describe('[B10] agent stream route', () => {
   };
 
   it('refuses a missing, forged or expired token with 401 and logs the reason, never the token', async () => {
-    const forged = mintStreamToken(randomBytes(32), { sub: ALICE, org: ORG, iat: 1, exp: 2 });
-    const expired = mintStreamToken(SECRET, { sub: ALICE, org: ORG, iat: 1_000, exp: 1_100 });
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await sign((await generateKeyPair('RS256')).privateKey, ALICE, now, now + 300);
+    const expired = await sign(orgKey, ALICE, now - 600, now - 300);
     for (const [headers, reason] of [
       [{}, 'no token'],
       [{ authorization: `Bearer ${forged}` }, 'bad signature'],
       [{ authorization: `Bearer ${expired}` }, 'expired'],
-      [{ authorization: `Basic ${token(ALICE)}` }, 'no token']
+      [{ authorization: `Basic ${await token(ALICE)}` }, 'no token']
     ] as const) {
       const response = await get(headers);
       assert.equal(response.statusCode, 401);
@@ -160,7 +173,7 @@ describe('[B10] agent stream route', () => {
     const otherPreflight = await get({ origin: 'https://evil.example' }, 'OPTIONS');
     assert.equal(otherPreflight.statusCode, 403);
     otherPreflight.resume();
-    const other = await get({ origin: 'https://evil.example', authorization: `Bearer ${token(ALICE)}` });
+    const other = await get({ origin: 'https://evil.example', authorization: `Bearer ${await token(ALICE)}` });
     assert.equal(other.statusCode, 403);
     other.resume();
     const client = await open(ALICE, { origin: LIGHTNING });
@@ -225,7 +238,7 @@ describe('[B10] agent stream route', () => {
     const local = Fastify();
     registerAgentStream(local, {
       feed: verifierFeed,
-      tokens: { verify: () => ({ ok: true, userId: ALICE, expiresAtMs: Date.now() + 200 }) },
+      tokens: { verify: () => Promise.resolve({ ok: true, userId: ALICE, expiresAtMs: Date.now() + 200 }) },
       allowedOrigins: []
     });
     await local.listen({ port: 0, host: '127.0.0.1' });
@@ -247,7 +260,7 @@ describe('[B10] agent stream route', () => {
 
   it('disconnects a browser that stops reading once its queue passes the cap; its subscription is released', async () => {
     const before = feed.listenerCount;
-    const response = await get({ authorization: `Bearer ${token(BOB)}` });
+    const response = await get({ authorization: `Bearer ${await token(BOB)}` });
     response.pause(); // a browser tab that hangs: nothing is read from the socket any more
     const big = 'x'.repeat(4096);
     const deadline = Date.now() + 20_000;
