@@ -58,8 +58,9 @@ export function noAnswerTimerId(callId: string): string {
   return `noanswer:${callId}`;
 }
 
-export function inviteRetryTimerId(callId: string): string {
-  return `inviteretry:${callId}`;
+/** One id per retry: a timer id fires once (its TimerFired key is remembered on the call). */
+export function inviteRetryTimerId(callId: string, attempt: number): string {
+  return `inviteretry:${attempt}:${callId}`;
 }
 
 /** Throttled invites are retried at most this often, and only while the ring budget leaves time to ring. */
@@ -112,8 +113,6 @@ function callIdOf(input: Input): string | undefined {
   if (input.type === 'EffectFailed' && 'callId' in input.effect) return input.effect.callId;
   if (input.type === 'TimerFired' && input.timerId.startsWith('noanswer:'))
     return input.timerId.slice('noanswer:'.length);
-  if (input.type === 'TimerFired' && input.timerId.startsWith('inviteretry:'))
-    return input.timerId.slice('inviteretry:'.length);
   return undefined;
 }
 
@@ -226,8 +225,9 @@ class Step {
   /** Mark the call's Graph leg as gone; presence is recomputed for the agent. */
   end(call: CallSession): CallSession {
     const ended = this.put({ ...call, phase: 'Ended', invitePending: false, endedAt: this.at });
-    for (const timerId of [noAnswerTimerId(call.callId), inviteRetryTimerId(call.callId)])
-      if (this.world.timers[timerId]) this.emit({ type: 'CancelTimer', timerId });
+    for (const timer of Object.values(this.world.timers))
+      if (timer.callId === call.callId && (timer.purpose === 'NoAnswer' || timer.purpose === 'InviteRetry'))
+        this.emit({ type: 'CancelTimer', timerId: timer.timerId });
     this.syncPresence(call.agentUserId);
     return ended;
   }
@@ -245,7 +245,7 @@ class Step {
 /** Apply one input to the world. See the module comment for the guarantees. */
 export function decide(world: World, input: Input): Decision {
   const key = inputKey(input);
-  const callId = callIdOf(input);
+  const callId = callIdOf(input) ?? (input.type === 'TimerFired' ? world.timers[input.timerId]?.callId : undefined);
   const existing = callId !== undefined ? findCall(world, callId) : undefined;
   if (existing?.applied.includes(key) || world.applied.includes(key)) {
     return { world, effects: [], applied: false };
@@ -922,7 +922,12 @@ function inviteThrottled(step: Step, callId: string, retryAfterMs: number): bool
   step.put({ ...call, inviteRetries: retries + 1 });
   step.emit({
     type: 'ScheduleTimer',
-    timer: { timerId: inviteRetryTimerId(callId), purpose: 'InviteRetry', at: new Date(retryAt).toISOString(), callId }
+    timer: {
+      timerId: inviteRetryTimerId(callId, retries + 1),
+      purpose: 'InviteRetry',
+      at: new Date(retryAt).toISOString(),
+      callId
+    }
   });
   return true;
 }

@@ -14,18 +14,17 @@ const throttled = (seconds: number, retryAfterMs = 1000): Input => ({
   at: at(seconds),
   key: `throttled-${seconds}`
 });
-const retryFires = (world: World): Input => ({
-  type: 'TimerFired',
-  timerId: inviteRetryTimerId('call-1'),
-  at: world.timers[inviteRetryTimerId('call-1')]!.at
-});
+const retryFires = (world: World): Input => {
+  const timer = Object.values(world.timers).find((t) => t.purpose === 'InviteRetry')!;
+  return { type: 'TimerFired', timerId: timer.timerId, at: timer.at };
+};
 
 describe('[B01] a throttled invite', () => {
   it('[S01] is retried after Retry-After with a roster check, and the call keeps ringing', () => {
     const ringing = run(worldWith(), incoming('call-1')).world;
     const first = decide(ringing, throttled(0.2));
     assert.deepEqual(published(first.effects), [], 'nothing published: the call still rings');
-    assert.equal(first.world.timers[inviteRetryTimerId('call-1')]?.at, at(1.2));
+    assert.equal(first.world.timers[inviteRetryTimerId('call-1', 1)]?.at, at(1.2));
     const retry = decide(first.world, retryFires(first.world));
     assert.deepEqual(retry.effects, [
       { type: 'InviteAgent', callId: 'call-1', teamsUserId: ANNA.teamsUserId, tenantId: 'tenant-1', verify: true }
@@ -46,7 +45,12 @@ describe('[B01] a throttled invite', () => {
     let world = run(worldWith(), incoming('call-1'), established('call-1')).world;
     for (let i = 0; i < 3; i += 1) {
       world = decide(world, throttled(1 + i * 2)).world;
-      world = decide(world, retryFires(world)).world;
+      const retry = decide(world, retryFires(world));
+      assert.ok(
+        retry.effects.some((e) => e.type === 'InviteAgent'),
+        `retry ${i + 1} invites again`
+      );
+      world = retry.world;
     }
     const last = decide(world, throttled(8));
     assert.deepEqual(
@@ -64,7 +68,7 @@ describe('[B01] a throttled invite', () => {
       published(late.effects).map((e) => e.State__c),
       ['Missed']
     );
-    assert.equal(late.world.timers[inviteRetryTimerId('call-1')], undefined);
+    assert.equal(late.world.timers[inviteRetryTimerId('call-1', 1)], undefined);
   });
 });
 
