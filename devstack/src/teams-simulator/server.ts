@@ -361,9 +361,12 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
   };
   app.post('/_sim/calls', async (req: Req, reply) =>
     ctl(reply, () => {
-      const b = body(req) as { from?: string; to?: string; callerName?: string };
+      const b = body(req) as { from?: string; to?: string; callerName?: string; reorderFirstRoster?: boolean };
       if (!b.from || !b.to) throw new GraphError(400, 'BadRequest', 'from and to are required');
-      return { callId: world.placeCall({ from: b.from, to: b.to, callerName: b.callerName }).id };
+      const reorder = b.reorderFirstRoster === true;
+      return {
+        callId: world.placeCall({ from: b.from, to: b.to, callerName: b.callerName, reorderFirstRoster: reorder }).id
+      };
     })
   );
   app.get('/_sim/calls', () =>
@@ -442,9 +445,10 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
   });
   app.get('/_sim/notifications', () => deliveries);
   app.put('/_sim/config', (req: Req) => {
-    const b = body(req) as { notificationUrl?: string };
+    const b = body(req) as { notificationUrl?: string; operationDelayMs?: number };
     if (b.notificationUrl) notificationUrl = b.notificationUrl;
-    return { notificationUrl };
+    if (typeof b.operationDelayMs === 'number' && b.operationDelayMs >= 0) world.operationDelayMs = b.operationDelayMs;
+    return { notificationUrl, operationDelayMs: world.operationDelayMs };
   });
   /** Sends any body to the relay, signed with the real key or (forged: true) with a key nobody trusts. */
   app.post('/_sim/notifications/raw', async (req: Req) => {

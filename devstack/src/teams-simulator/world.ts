@@ -46,6 +46,12 @@ export interface SimCall {
   isGroup: boolean;
   etag: number;
   rosterSeq: number;
+  /**
+   * Fault injection (B01), Graph's reordering: the call's first roster (caller and bot, before the agent) is held
+   * back and delivered right after the next one, so an older rosterSequenceNumber arrives after a newer one.
+   */
+  reorderFirstRoster?: boolean;
+  heldRoster?: n.Json;
   createdAt: string;
   /** For redirect/transfer: who ended up with the caller once the bot's leg was gone. */
   handedTo?: string;
@@ -202,19 +208,28 @@ export class TeamsWorld {
     }
   }
 
+  /** How long Graph takes to complete a hold-music operation (fault tests make it long enough to crash inside). */
+  operationDelayMs = 20;
+
   private sendRoster(c: SimCall): void {
     if (!c.isGroup) return;
     c.rosterSeq += 1;
     const active = c.participants.filter((p) => p.state === 'active');
-    void this.emit(
-      c,
-      n.roster(
-        c.id,
-        c.callbackUri ?? this.opts.notificationUrl,
-        active.map((p) => ({ id: p.id, identity: this.identityOf(p), isMuted: false, onHold: p.onHold })),
-        c.rosterSeq
-      )
+    const body = n.roster(
+      c.id,
+      c.callbackUri ?? this.opts.notificationUrl,
+      active.map((p) => ({ id: p.id, identity: this.identityOf(p), isMuted: false, onHold: p.onHold })),
+      c.rosterSeq
     );
+    if (c.reorderFirstRoster && c.rosterSeq === 1) {
+      c.heldRoster = body;
+      return;
+    }
+    void this.emit(c, body);
+    if (c.heldRoster) {
+      void this.emit(c, c.heldRoster);
+      delete c.heldRoster;
+    }
   }
 
   private stopRinging(callId: string, filter: (r: Ring) => boolean = () => true): void {
@@ -246,7 +261,7 @@ export class TeamsWorld {
   }
 
   // ---------- caller side (control API) ----------
-  placeCall(input: { from: string; to: string; callerName?: string }): SimCall {
+  placeCall(input: { from: string; to: string; callerName?: string; reorderFirstRoster?: boolean }): SimCall {
     const line = this.opts.lines.find((l) => l.phoneNumber === input.to || l.appInstanceId === input.to);
     if (!line) throw new GraphError(404, 'UnknownLine', `No line ${input.to} in the simulated tenant`);
     const c: SimCall = {
@@ -262,6 +277,7 @@ export class TeamsWorld {
       isGroup: false,
       etag: 5445,
       rosterSeq: 0,
+      ...(input.reorderFirstRoster && { reorderFirstRoster: true }),
       createdAt: new Date().toISOString(),
       ops: new Map(),
       timers: []
@@ -547,7 +563,7 @@ export class TeamsWorld {
     const opId = randomUUID();
     const type = on ? '#microsoft.graph.startHoldMusicOperation' : '#microsoft.graph.stopHoldMusicOperation';
     const clientContext = typeof body.clientContext === 'string' ? body.clientContext : undefined;
-    this.later(c, 20, () => {
+    this.later(c, this.operationDelayMs, () => {
       p.onHold = on;
       void this.emit(c, n.operationDone(c.id, opId, type, 'completed', clientContext));
     });
