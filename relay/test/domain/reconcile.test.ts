@@ -18,7 +18,7 @@ const bot = { id: 'p-bot', isBot: true };
 const anna = { id: 'p-anna', displayName: 'Anna', teamsUserId: ANNA.teamsUserId };
 const withRoster = (world: World): World =>
   run(world, { type: 'ParticipantsUpdated', callId: 'call-1', participants: [bot, caller, anna], at: at(6) }).world;
-const observed = (seconds: number, exists: boolean, state?: string): Input => ({
+const observed = (seconds: number, exists: boolean, state?: string): Extract<Input, { type: 'CallObserved' }> => ({
   type: 'CallObserved',
   callId: 'call-1',
   exists,
