@@ -210,6 +210,8 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     try {
       this.context = await getAgentContext();
       this.dispatch({ type: 'agentContext', presence: this.context?.presence ?? null });
+      // Missed calls kept over a reload still need the agent's eye: the utility stays highlighted.
+      if (this.state.notices.length > 0) this.signalUtility(true, false);
       if (this.context?.isConfigured) {
         // Subscribe before the snapshot so no event falls in between; the reducer merges both by sequence (B02).
         await this.subscribeToEvents(-1);
@@ -298,11 +300,14 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     else this.stopTimer();
   }
 
-  /** @param {boolean} attention a call rings or was missed: open (without taking focus) and highlight */
-  async signalUtility(attention) {
+  /**
+   * @param {boolean} attention a call rings or was missed: highlight, and open without taking focus
+   * @param {boolean} [open] false to only highlight (missed calls restored after a reload were signalled before)
+   */
+  async signalUtility(attention, open = attention) {
     if (!this.utilityId) return;
     try {
-      if (attention) await openUtility(this.utilityId, { autoFocus: false });
+      if (open) await openUtility(this.utilityId, { autoFocus: false });
       await updateUtility(this.utilityId, { highlighted: attention, iconVariant: attention ? 'warning' : undefined });
     } catch {
       // Outside a utility bar (or a locked one) the softphone still works; highlighting is a nicety.

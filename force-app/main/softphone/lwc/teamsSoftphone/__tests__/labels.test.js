@@ -8,7 +8,6 @@ const names = (xml, pattern) => new Set(Array.from(xml.matchAll(pattern), (m) =>
 
 const imported = names(read('lwc', 'teamsSoftphone', 'labels.js'), /@salesforce\/label\/c\.(\w+)'/g);
 const defined = names(read('labels', 'CustomLabels.labels-meta.xml'), /<fullName>(\w+)<\/fullName>/g);
-const translated = names(read('translations', 'de.translation-meta.xml'), /<name>(\w+)<\/name>/g);
 const jestValues = Object.keys(require('./labels.en.json'));
 
 describe('softphone labels', () => {

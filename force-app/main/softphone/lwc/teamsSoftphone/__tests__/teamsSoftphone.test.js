@@ -586,10 +586,14 @@ describe('continuity across a reload', () => {
       Reason__c: 'DoNotDisturb',
       Target__c: 'TeamsClientSettings'
     });
+    jest.clearAllMocks();
     el = await reload(el);
 
     expect(text(el, '.notice-message')).toBe('Missed — your status was Do not disturb; sent to your Teams settings');
     expect($(el, 'lightning-badge.missed-badge').label).toBe('1 missed');
+    // Still unseen: the utility is highlighted again, without popping open on every reload.
+    expect(updateUtility).toHaveBeenLastCalledWith('utility-1', expect.objectContaining({ highlighted: true }));
+    expect(openUtility).not.toHaveBeenCalled();
     $(el, 'lightning-button-icon.notice-dismiss').click();
     await flushPromises();
     el = await reload(el);
