@@ -166,16 +166,22 @@ export async function contrastViolations(page: Page, selector: string): Promise<
     const root = document.querySelector(scope);
     if (!root) throw new Error(`nothing matches ${scope}`);
     const axe = (globalThis as unknown as { axe: { run: (...args: unknown[]) => Promise<AxeResult> } }).axe;
-    const result = await axe.run(root, {
-      runOnly: { type: 'rule', values: ['color-contrast'] },
-      resultTypes: ['violations']
-    });
+    const result = await axe.run(root, { runOnly: { type: 'rule', values: ['color-contrast'] } });
+    // A check that saw no text at all (e.g. shadow trees it cannot enter) would pass without proving anything.
+    const seen = [...result.passes, ...result.violations, ...result.incomplete].reduce((n, r) => n + r.nodes.length, 0);
+    if (seen === 0) throw new Error(`axe checked no text inside ${scope}`);
     return result.violations.flatMap((v) =>
       v.nodes.map((n) => `${n.target.join(' > ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`)
     );
   }, selector);
 }
 
+interface AxeRuleResult {
+  nodes: { target: string[]; failureSummary: string }[];
+}
+
 interface AxeResult {
-  violations: { nodes: { target: string[]; failureSummary: string }[] }[];
+  passes: AxeRuleResult[];
+  violations: AxeRuleResult[];
+  incomplete: AxeRuleResult[];
 }

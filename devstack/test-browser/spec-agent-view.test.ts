@@ -232,6 +232,7 @@ test('[S11][B08] the history lists an ended call without Refresh; its call recor
   const row = history.locator(`tr[data-row="${callRecordId}"]`);
   await row.waitFor({ timeout: WAIT_MS });
   await saveScreenshot(page, 'S11-call-history');
+  await assertContrast(page, 'c-teams-call-history', 'call history');
   const caller = (await row.locator('[data-cell="caller"]').innerText()).trim();
   assert.match(caller, new RegExp(KNOWN_CALLER.display.replace(/[()+]/g, '\\$&')));
 
@@ -239,6 +240,7 @@ test('[S11][B08] the history lists an ended call without Refresh; its call recor
   const timeline = page.locator('c-teams-call-timeline');
   await timeline.locator('li[data-sequence]').first().waitFor({ timeout: WAIT_MS });
   await saveScreenshot(page, 'B08-call-record-timeline');
+  await assertContrast(page, 'c-teams-call-timeline', 'call timeline');
   assert.ok((await timeline.locator('li[data-sequence]').count()) >= 2, 'the timeline lists the events of the call');
   assert.match((await page.locator('.console-tab[aria-selected="true"]').innerText()).trim(), /^Call with /);
 });
@@ -360,5 +362,6 @@ test('[S11][S13][B07] a German-speaking user sees the softphone, call history, r
   await setup.getByText('Installationsprüfungen').waitFor({ timeout: WAIT_MS });
   await setup.locator('li[data-check]').first().waitFor({ timeout: WAIT_MS });
   await saveScreenshot(admin.page, 'B07-setup-de');
+  await assertContrast(admin.page, 'c-teams-phone-setup', 'setup');
   assert.deepEqual(await englishLines(setup), [], 'setup');
 });
