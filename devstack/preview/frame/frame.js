@@ -484,7 +484,7 @@ async function start() {
     minimizeUtility: () => (setUtilityOpen(false), Promise.resolve(true)),
     updateUtility: (_id, options) => updateUtility(options),
     utilityInfo: () =>
-      Promise.resolve({ id: UTILITY_ID, utilityLabel: 'Teams Softphone', utilityVisible: !$('utility-panel').hidden }),
+      Promise.resolve({ id: UTILITY_ID, utilityLabel: 'Teams Phone', utilityVisible: !$('utility-panel').hidden }),
     openTab,
     focusTab: (tabId) => Promise.resolve(focusTab(tabId)),
     closeTab: (tabId) => Promise.resolve(closeTab(tabId)),
