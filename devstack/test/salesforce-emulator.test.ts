@@ -338,6 +338,27 @@ describe('Salesforce emulator (dev only)', () => {
       ]);
     });
 
+    it('[B01] an emulated outage answers UNAVAILABLE (Pub/Sub) and 503 (REST) until it ends', async () => {
+      const client = await rawClient();
+      const conn = await authorize();
+      emu.outage(true);
+      try {
+        await assert.rejects(
+          unary(client, 'GetTopic', { topicName: EVENT_TOPIC }),
+          (e: grpc.ServiceError) => e.code === grpcStatus.UNAVAILABLE
+        );
+        const rest = await trustedFetch(`${emu.url}/services/data/v67.0/query?q=SELECT+Id+FROM+User`, {
+          headers: { authorization: `Bearer ${conn.accessToken}` }
+        });
+        assert.equal(rest.status, 503);
+      } finally {
+        emu.outage(false);
+      }
+      const topic = await unary<{ topicName?: string }>(client, 'GetTopic', { topicName: EVENT_TOPIC });
+      assert.equal(topic.topicName, EVENT_TOPIC);
+      client.close();
+    });
+
     it('[S01] RPCs without a valid access token are UNAUTHENTICATED', async () => {
       const client = rawPubSubClient(emu.pubSubEndpoint, emu.tls.cert, {
         accessToken: 'forged',
