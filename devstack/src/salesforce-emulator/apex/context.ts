@@ -1,5 +1,6 @@
 // What every emulated controller needs: the running user, the org store, the event bus, and Apex-like helpers
 // (AuraHandledException, typed parameters, the org settings, the admin permission set).
+import type { KeyObject } from 'node:crypto';
 import type { EventBus } from '../event-bus.ts';
 import { to18CharId } from '../redirect-rule-validator.ts';
 import type { OrgStore, SRecord } from '../store.ts';
@@ -9,6 +10,8 @@ export interface ApexContext {
   bus: EventBus;
   /** UserInfo.getUserId(): the signed-in demo user of the preview. */
   userId: string;
+  /** Setup → Certificate and Key Management: private keys by certificate API name (Auth.JWS signs with them). */
+  certificates?: ReadonlyMap<string, KeyObject>;
 }
 
 export type ApexParams = Record<string, unknown>;

@@ -2,6 +2,7 @@
 // `POST /_preview/apex/<Class>/<method>` (JSON body = the named Apex parameters, `x-preview-user` = running user)
 // answers 200 with the method's JSON or 400 `{ body: { message } }` like an AuraHandledException;
 // `GET /_preview/users` lists who one can sign in as; `GET /_preview/records/<id>` feeds the preview's record tabs.
+import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { EventBus } from '../event-bus.ts';
 import type { OrgStore } from '../store.ts';
@@ -11,12 +12,14 @@ import { preparePreviewOrg, previewUsers } from './preview-org.ts';
 import { redirectRuleMethods } from './redirect-rule-controller.ts';
 import { setupMethods } from './setup-controller.ts';
 import { softphoneMethods } from './softphone-controller.ts';
+import { streamAccessMethods } from './stream-access-controller.ts';
 
 export const APEX_CONTROLLERS: Readonly<Record<string, Record<string, ApexMethod>>> = {
   TeamsSoftphoneController: softphoneMethods,
   TeamsCallHistoryController: callHistoryMethods,
   TeamsRedirectRuleController: redirectRuleMethods,
-  TeamsSetupController: setupMethods
+  TeamsSetupController: setupMethods,
+  TeamsStreamAccessController: streamAccessMethods
 };
 
 export interface ApexRoutesOptions {
@@ -26,6 +29,8 @@ export interface ApexRoutesOptions {
   integrationUsername?: string;
   /** Add permission sets and the demo admin (preview-org.ts); the server does so for a seeded org. */
   prepareDemoOrg?: boolean;
+  /** The org's certificates (private keys by API name) for Auth.JWS: the agent-stream token (B10). */
+  certificates?: ReadonlyMap<string, KeyObject>;
 }
 
 const auraBody = (message: string) => ({ body: { message } });
@@ -86,7 +91,10 @@ export function registerApexRoutes(app: FastifyInstance, options: ApexRoutesOpti
         return reply.code(400).send(auraBody('The parameters must be a JSON object.'));
       }
       try {
-        const result = handler({ store, bus, userId: user.Id }, body as ApexParams);
+        const result = handler(
+          { store, bus, userId: user.Id, ...(options.certificates && { certificates: options.certificates }) },
+          body as ApexParams
+        );
         // Serialized here so a String result (sendCommand's command id) is JSON too, as Lightning returns it.
         return reply
           .code(200)
