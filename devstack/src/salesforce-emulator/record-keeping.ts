@@ -1,8 +1,11 @@
 /**
  * How `TeamsCallEvent__e` batches update `TeamsCall__c`, its timeline and Tasks — the TypeScript twin of the Apex
- * `TeamsCallEventHandler`. Pure functions, no I/O. Both are checked against
- * `force-app/tests/shared-vectors/staticresources/TeamsCallRecordVectors.json`; change the vectors first.
+ * `TeamsCallEventHandler` — and how an ended call is linked to the caller's record (`decideLink`, the twin of
+ * `TeamsCallLinkService`). Pure functions, no I/O. Both are checked against
+ * `force-app/tests/shared-vectors/staticresources/TeamsCallRecordVectors.json` and `TeamsCallLinkVectors.json`;
+ * change the vectors first.
  */
+import { createHash } from 'node:crypto';
 
 export const TERMINAL_STATES: ReadonlySet<string> = new Set([
   'Ended',
@@ -283,4 +286,105 @@ function stableGroupByCall(events: CallEventRecord[]): CallEventRecord[] {
     result.push(...list);
   }
   return result;
+}
+
+/** A record the caller search returned (`TeamsCallerSelector.searchByPhoneInSystemMode`). */
+export interface LinkCandidate {
+  Id: string;
+  type: 'Contact' | 'Lead' | 'Account';
+  Phone?: string | null;
+  MobilePhone?: string | null;
+  AccountId?: string | null;
+  /** `UserRecordAccess.HasReadAccess` of the call's agent. */
+  visibleToAgent: boolean;
+}
+
+/** The call's link and its timeline row after `TeamsCallLinkService` decided (State__c `RecordLink`). */
+export interface LinkDecision {
+  EventId__c: string;
+  Reason__c: 'SingleMatch' | 'SeveralMatches' | 'NoMatch' | 'AlreadyLinked';
+  Target__c: string | null;
+  Contact__c: string | null;
+  Lead__c: string | null;
+  Account__c: string | null;
+  IsApplied__c: boolean;
+}
+
+export interface LinkableCall {
+  TeamsCallId__c: string;
+  CallerNumber__c: string | null;
+  Contact__c?: string | null;
+  Lead__c?: string | null;
+  Account__c?: string | null;
+}
+
+/** `TeamsCallerLookupService` constants: results shown, shortest number searched, digits searched. */
+const MAX_RESULTS = 10;
+const MIN_DIGITS = 6;
+
+/** `TeamsCallLinkService.linkEventId`: the synthetic, idempotent EventId of a call's link decision. */
+export function linkEventId(teamsCallId: string): string {
+  return `link-${createHash('sha256').update(teamsCallId, 'utf8').digest('hex').slice(0, 31)}`;
+}
+
+/** `TeamsCallerLookupService.digitsOf`: digits only, a leading `00` dropped so it compares with `+`. */
+function phoneDigits(phoneNumber: string | null | undefined): string {
+  if (isBlank(phoneNumber)) return '';
+  const digits = phoneNumber.replace(/[^0-9]/g, '');
+  return digits.startsWith('00') ? digits.slice(2) : digits;
+}
+
+/** `TeamsCallerLookupService.isSameNumber`: equal digits, or a national number stored without its country code. */
+function isSameNumber(stored: string, caller: string): boolean {
+  if (stored === caller) return true;
+  const national = stored.startsWith('0') ? stored.slice(1) : stored;
+  return national.length >= MIN_DIGITS && caller.endsWith(national) && caller.length - national.length <= 3;
+}
+
+/**
+ * S17 / S11: the link of an ended call. The agent's view of the search (records it may read), ranked as the
+ * softphone ranks (exact matches first, at most 10); exactly one exact match is linked (a Contact with its
+ * Account), several or none leave the call unlinked, and a link already set is kept.
+ */
+export function decideLink(call: LinkableCall, found: LinkCandidate[]): LinkDecision {
+  type Link = Pick<LinkDecision, 'Contact__c' | 'Lead__c' | 'Account__c'>;
+  const unlinked: Link = { Contact__c: null, Lead__c: null, Account__c: null };
+  const decision = (reason: LinkDecision['Reason__c'], target: string | null, link: Link = unlinked): LinkDecision => ({
+    EventId__c: linkEventId(call.TeamsCallId__c),
+    Reason__c: reason,
+    Target__c: target,
+    ...link,
+    IsApplied__c: true
+  });
+  const existing = call.Contact__c ?? call.Lead__c ?? call.Account__c ?? null;
+  if (existing !== null) {
+    return decision('AlreadyLinked', existing, {
+      Contact__c: call.Contact__c ?? null,
+      Lead__c: call.Lead__c ?? null,
+      Account__c: call.Account__c ?? null
+    });
+  }
+  const caller = phoneDigits(call.CallerNumber__c);
+  if (caller.length < MIN_DIGITS) return decision('NoMatch', null);
+  const ranked = found
+    .filter((record) => record.visibleToAgent)
+    .map((record) => ({
+      record,
+      isExact: [record.Phone, record.type === 'Account' ? null : record.MobilePhone].some(
+        (phone) => !isBlank(phone) && isSameNumber(phoneDigits(phone), caller)
+      )
+    }))
+    .sort((a, b) => Number(b.isExact) - Number(a.isExact))
+    .slice(0, MAX_RESULTS);
+  const exact = ranked.filter((match) => match.isExact).map((match) => match.record);
+  if (exact.length > 1) return decision('SeveralMatches', `${exact.length} exact matches`);
+  const single = exact[0];
+  if (single === undefined) return decision('NoMatch', null);
+  const link: Link =
+    single.type === 'Contact'
+      ? { Contact__c: single.Id, Lead__c: null, Account__c: single.AccountId ?? null }
+      : single.type === 'Lead'
+        ? { Contact__c: null, Lead__c: single.Id, Account__c: null }
+        : { Contact__c: null, Lead__c: null, Account__c: single.Id };
+  return decision('SingleMatch', single.Id, link);
 }
