@@ -17,6 +17,8 @@ import { JwtBearerAuth } from './adapters/salesforce/jwt-bearer-auth.ts';
 import { createPubSubClient } from './adapters/salesforce/pubsub-channel.ts';
 import { PubSubEventPublisher } from './adapters/salesforce/pubsub-publisher.ts';
 import { SoqlConfigSource } from './adapters/salesforce/soql-config-source.ts';
+import { InProcessAgentFeed } from './adapters/feed/in-process.agent-feed.ts';
+import { importStreamKey, StreamTokenVerifier } from './adapters/salesforce/stream-token.ts';
 import { SqliteStore } from './adapters/store/sqlite.store.ts';
 import { NodeTimerScheduler } from './app/workers/timer-scheduler.ts';
 import { RelayRuntime } from './app/workers/runtime.ts';
@@ -115,6 +117,7 @@ async function main(config: RelayConfig): Promise<void> {
   });
 
   const timers = new NodeTimerScheduler();
+  const agentFeed = config.stream ? new InProcessAgentFeed() : undefined;
   const started = await RelayRuntime.start(
     {
       store,
@@ -131,6 +134,7 @@ async function main(config: RelayConfig): Promise<void> {
       }),
       decode: inboxDecoder(dialledNumberResolver(config.graph.resourceAccounts)),
       heartbeat: { instanceId: config.instanceId ?? hostname(), version: RELAY_VERSION },
+      ...(agentFeed && { agentFeed }),
       keepAlive: async (tenantId, callId) => {
         const result = await callsClient.keepAlive(tenantId, callId);
         if (!result.ok && result.status === 404) return 'gone';
@@ -190,7 +194,18 @@ async function main(config: RelayConfig): Promise<void> {
     registry,
     log,
     checks,
-    ops: config.ops ? 'elsewhere' : 'loopback'
+    ops: config.ops ? 'elsewhere' : 'loopback',
+    ...(config.stream &&
+      agentFeed && {
+        stream: {
+          feed: agentFeed,
+          tokens: new StreamTokenVerifier({
+            keys: await Promise.all(config.stream.certificatesPem.map(importStreamKey)),
+            orgId: config.salesforce.orgId
+          }),
+          allowedOrigins: config.stream.allowedOrigins
+        }
+      })
   });
   const opsServer = config.ops ? buildOpsServer({ registry, log, checks }) : undefined;
 

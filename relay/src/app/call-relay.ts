@@ -6,6 +6,7 @@
 import { decide, emptyWorld, inputKey } from '../domain/decide.ts';
 import type { CallSession, Effect, Input, TimerEntry, World } from '../domain/model.ts';
 import { describeCallEvent } from '../domain/narrate.ts';
+import type { AgentFeed } from '../ports/agent-feed.port.ts';
 import type { CallControl } from '../ports/call-control.port.ts';
 import type { Clock } from '../ports/clock.port.ts';
 import type { ConfigSource } from '../ports/config-source.port.ts';
@@ -23,6 +24,8 @@ export interface CallRelayPorts {
    * each commit that wrote events; the relay waits for it so that invite and publish leave together.
    */
   deliverOutbox: () => Promise<void>;
+  /** B10: each committed event also goes straight to its agent's open streams (no Salesforce round trip). */
+  agentFeed?: AgentFeed;
   config: ConfigSource;
   clock: Clock;
   timers: TimerScheduler;
@@ -118,6 +121,7 @@ export class CallRelay {
       timersCancelled
     });
     this.world = decision.world;
+    if (outbox.length > 0) this.ports.agentFeed?.publish(outbox);
 
     for (const effect of decision.effects) {
       if (effect.type === 'Log') this.log(effect);

@@ -22,6 +22,11 @@ export interface RelayConfig {
    * it those routes stay on the webhook's port and answer loopback peers only.
    */
   ops?: { host: string; port: number };
+  /**
+   * B10, the agent stream: the org certificates that sign stream tokens (PEM; several while one is rotated out) and
+   * the browser origins (the org's Lightning domains) allowed to read it. Without them the stream is off.
+   */
+  stream?: { certificatesPem: string[]; allowedOrigins: string[] };
   graph: {
     appId: string;
     appSecret: string;
@@ -116,6 +121,8 @@ export function loadConfig(
   if (opsPort !== undefined && (!Number.isInteger(opsPort) || opsPort < 1 || opsPort > 65535 || opsPort === port))
     errors.push(`RELAY_OPS_PORT must be an integer 1–65535 other than PORT (got "${opsPortText}")`);
 
+  const stream = streamConfig(env, readFile, errors, allowInsecure);
+
   const appId = required('GRAPH_APP_ID');
   if (appId && !GUID.test(appId)) errors.push('GRAPH_APP_ID must be the bot app (client) id, a GUID');
 
@@ -171,6 +178,7 @@ export function loadConfig(
     heartbeatSeconds,
     ...(instanceId && { instanceId }),
     ...(opsPort !== undefined && { ops: { host: optional('RELAY_OPS_HOST', '127.0.0.1'), port: opsPort } }),
+    ...(stream && { stream }),
     graph: {
       appId,
       appSecret: required('GRAPH_APP_SECRET'),
@@ -211,6 +219,53 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`relay configuration is incomplete:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+const PEM_BLOCK = /-----BEGIN (CERTIFICATE|PUBLIC KEY)-----[\s\S]+?-----END \1-----/g;
+
+/** RELAY_STREAM_CERTIFICATES_FILE (a PEM bundle) and RELAY_STREAM_ORIGINS: both or neither. */
+function streamConfig(
+  env: Env,
+  readFile: (path: string) => string,
+  errors: string[],
+  allowInsecure: boolean
+): RelayConfig['stream'] {
+  const file = env['RELAY_STREAM_CERTIFICATES_FILE']?.trim();
+  const origins = list(env['RELAY_STREAM_ORIGINS'] ?? '');
+  if (!file && origins.length === 0) return undefined;
+  if (!file) {
+    errors.push('RELAY_STREAM_CERTIFICATES_FILE is required with RELAY_STREAM_ORIGINS (the org certificate, PEM)');
+    return undefined;
+  }
+  let text = '';
+  try {
+    text = readFile(file);
+  } catch {
+    errors.push(`RELAY_STREAM_CERTIFICATES_FILE names "${file}", which cannot be read`);
+    return undefined;
+  }
+  const certificatesPem = text.match(PEM_BLOCK) ?? [];
+  if (certificatesPem.length === 0)
+    errors.push('RELAY_STREAM_CERTIFICATES_FILE must hold PEM certificates ("BEGIN CERTIFICATE") or public keys');
+  if (origins.length === 0)
+    errors.push(
+      'RELAY_STREAM_ORIGINS is required with RELAY_STREAM_CERTIFICATES_FILE (e.g. https://acme.lightning.force.com)'
+    );
+  const allowedOrigins: string[] = [];
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    const loopback = parsed !== undefined && ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+    const secure = parsed?.protocol === 'https:' || (allowInsecure && loopback && parsed?.protocol === 'http:');
+    if (!parsed || !secure || parsed.origin !== origin.replace(/\/+$/, ''))
+      errors.push(`RELAY_STREAM_ORIGINS entry "${origin}" must be an https origin (scheme://host[:port], no path)`);
+    else allowedOrigins.push(parsed.origin);
+  }
+  return { certificatesPem, allowedOrigins };
 }
 
 function list(value: string): string[] {

@@ -10,6 +10,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../ports/logger.port.ts';
+import { registerAgentStream, type AgentStreamDeps } from './agent-stream.route.ts';
 import { registerCallingWebhook, type CallingWebhookDeps } from './calling-webhook.route.ts';
 
 export interface CheckResult {
@@ -33,6 +34,8 @@ export interface ServerDeps {
    * `elsewhere` when a separate ops listener (`buildOpsServer`) serves them.
    */
   ops?: 'loopback' | 'elsewhere';
+  /** B10: the agents' streams (`/api/agent-stream`); off without it. */
+  stream?: Omit<AgentStreamDeps, 'log'>;
 }
 
 export type OpsDeps = Pick<ServerDeps, 'registry' | 'checks' | 'log' | 'checkTimeoutMs'>;
@@ -47,6 +50,7 @@ export function isLoopbackPeer(request: FastifyRequest): boolean {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024, return503OnClosing: true });
   registerCallingWebhook(app, { ...deps.webhook, registry: deps.registry, ...(deps.log && { log: deps.log }) });
+  if (deps.stream) registerAgentStream(app, { ...deps.stream, ...(deps.log && { log: deps.log }) });
   app.get('/healthz', () => ({ status: 'ok' }));
   if ((deps.ops ?? 'loopback') === 'loopback') registerOpsRoutes(app, deps, isLoopbackPeer);
   setErrorHandler(app, deps.log);

@@ -5,6 +5,7 @@
  */
 import type { TeamsCallCommand } from '../../domain/call-event.ts';
 import type { Input } from '../../domain/model.ts';
+import type { AgentFeed } from '../../ports/agent-feed.port.ts';
 import type { CallControl } from '../../ports/call-control.port.ts';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { ConfigSource } from '../../ports/config-source.port.ts';
@@ -45,6 +46,8 @@ export interface RuntimePorts {
   random?: () => number;
   /** Who this relay is in its Heartbeat events (B07); without it no heartbeat is sent. */
   heartbeat?: HeartbeatIdentity;
+  /** B10: the agents' streams; without it events reach browsers only through Salesforce. */
+  agentFeed?: AgentFeed;
 }
 
 export interface RuntimeIntervals {
@@ -121,6 +124,7 @@ export class RelayRuntime {
       presence: meteredPresence(ports.presence, metrics),
       // The one outbox drain; a step waits for it at most publishWaitMs, then the loop carries on by itself.
       deliverOutbox: () => waitAtMost(drainLoop.wake(), every.publishWaitMs),
+      ...(ports.agentFeed && { agentFeed: ports.agentFeed }),
       config,
       clock,
       timers: ports.timers,
