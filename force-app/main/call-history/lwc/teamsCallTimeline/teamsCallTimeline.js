@@ -17,6 +17,16 @@ import TARGET_TEAMS_USER from '@salesforce/label/c.TeamsHistory_Target_TeamsUser
 import TARGET_SOFTPHONE_USER from '@salesforce/label/c.TeamsHistory_Target_SoftphoneUser';
 import TARGET_VOICEMAIL from '@salesforce/label/c.TeamsHistory_Target_SharedVoicemail';
 import TARGET_QUEUE from '@salesforce/label/c.TeamsHistory_Target_CallQueue';
+import STATE_RINGING from '@salesforce/label/c.TeamsHistory_State_Ringing';
+import STATE_CONNECTED from '@salesforce/label/c.TeamsHistory_State_Connected';
+import STATE_ONHOLD from '@salesforce/label/c.TeamsHistory_State_OnHold';
+import STATE_ENDED from '@salesforce/label/c.TeamsHistory_State_Ended';
+import STATE_MISSED from '@salesforce/label/c.TeamsHistory_State_Missed';
+import STATE_ABANDONED from '@salesforce/label/c.TeamsHistory_State_Abandoned';
+import STATE_REJECTED from '@salesforce/label/c.TeamsHistory_State_Rejected';
+import STATE_REDIRECTED from '@salesforce/label/c.TeamsHistory_State_Redirected';
+import STATE_TRANSFERRED from '@salesforce/label/c.TeamsHistory_State_Transferred';
+import STATE_SUPPRESSED from '@salesforce/label/c.TeamsHistory_State_Suppressed';
 import REASON_NO_ANSWER from '@salesforce/label/c.TeamsHistory_ReasonNoAnswer';
 import REASON_DND from '@salesforce/label/c.TeamsHistory_ReasonDoNotDisturb';
 import REASON_PRESENTING from '@salesforce/label/c.TeamsHistory_ReasonPresenting';
@@ -26,6 +36,20 @@ import REASON_DECLINED from '@salesforce/label/c.TeamsHistory_ReasonDeclined';
 import REASON_CALLER_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonCallerHungUp';
 import REASON_AGENT_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonAgentHungUp';
 import REASON_FAILED from '@salesforce/label/c.TeamsHistory_ReasonFailed';
+
+/** Call states (TeamsCall__c.State__c) in words. */
+const STATES = {
+  Ringing: STATE_RINGING,
+  Connected: STATE_CONNECTED,
+  OnHold: STATE_ONHOLD,
+  Ended: STATE_ENDED,
+  Missed: STATE_MISSED,
+  Abandoned: STATE_ABANDONED,
+  Rejected: STATE_REJECTED,
+  Redirected: STATE_REDIRECTED,
+  Transferred: STATE_TRANSFERRED,
+  Suppressed: STATE_SUPPRESSED
+};
 
 /** Reasons as the call history words them. */
 const REASONS = {
@@ -101,6 +125,7 @@ export default class TeamsCallTimeline extends LightningElement {
       .map((entry, index) => ({
         ...entry,
         key: `${entry.sequence}-${index}`,
+        stateLabel: STATES[entry.state] ?? entry.state,
         reason: entry.reason ? (REASONS[entry.reason] ?? entry.reason) : '',
         target: describeTarget(entry.target, TARGET_LABELS),
         sequenceLabel: formatLabel(SEQUENCE, entry.sequence),

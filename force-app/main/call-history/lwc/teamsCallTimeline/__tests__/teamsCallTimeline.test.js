@@ -40,7 +40,7 @@ describe('c-teams-call-timeline', () => {
     const list = items(element);
     expect(list.map((li) => li.dataset.sequence)).toEqual(['1', '2', '2', '3']);
     const last = list[3];
-    expect(field(last, 'state').textContent).toContain('Missed');
+    expect(field(last, 'state').textContent).toContain('c.TeamsHistory_State_Missed');
     expect(field(last, 'sequence').textContent).toBe('c.TeamsHistory_TimelineSequence');
     expect(field(last, 'reason').textContent).toBe('c.TeamsHistory_ReasonNoAnswer');
     expect(field(last, 'target').textContent).toBe('+1 (415) 555-0111');
