@@ -4,7 +4,7 @@
  * DEVELOPMENT ONLY. `npm start` runs `startStack()` and prints where to go; tests use it for end-to-end scenarios.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -18,6 +18,9 @@ import { DEMO_LINES } from './teams-simulator/directory.ts';
 import { start as startTeams, type TeamsSimulator } from './teams-simulator/server.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The certificate's API name in the emulated org, as TeamsPhoneSetting__mdt.StreamCertificate__c names it. */
+export const STREAM_CERTIFICATE = 'TeamsSoftphoneStream';
 
 export interface StackPorts {
   relay: number;
@@ -41,6 +44,11 @@ export interface StackOptions {
    * Either way `relayLog()` has everything.
    */
   relayOutput?: 'capture' | ((line: string) => void);
+  /**
+   * B10: browser origins that may read the relay's agent stream (the console preview's). With them the stack sets
+   * the stream up as an admin would: an org certificate signs the tokens, the relay trusts its exported PEM.
+   */
+  streamOrigins?: string[];
 }
 
 export interface Stack {
@@ -66,7 +74,8 @@ export class PortInUseError extends Error {
   }
 }
 
-async function freePort(port: number, service: string, variable: string): Promise<number> {
+/** `port`, or a free one for 0; a clear PortInUseError when a fixed port is taken. */
+export async function freePort(port: number, service: string, variable: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -116,6 +125,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const graphSecret = randomBytes(24).toString('base64url');
   const relayUrl = `http://127.0.0.1:${ports.relay}`;
 
+  // B10: the org certificate that signs agent-stream tokens (Setup → Certificate and Key Management).
+  const streamCertificate =
+    (options.streamOrigins ?? []).length > 0 ? await generateClientCertificate(STREAM_CERTIFICATE) : undefined;
+
   progress('Starting the Salesforce emulator (OAuth, REST, Pub/Sub API, CometD) with a demo org');
   const salesforce = await startSalesforce({
     host: '127.0.0.1',
@@ -130,7 +143,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     seed: true,
     // Salesforce sends a keepalive about every 270 s; a short one makes the relay's replay-id bookkeeping visible.
-    keepaliveMs: 5_000
+    keepaliveMs: 5_000,
+    ...(streamCertificate && {
+      certificates: new Map([[STREAM_CERTIFICATE, createPrivateKey(streamCertificate.privateKeyPem)]])
+    })
   });
 
   progress('Starting the Teams simulator (Microsoft Graph calling and presence)');
@@ -141,6 +157,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     clientSecret: graphSecret,
     notificationUrl: `${relayUrl}/api/calling`
   });
+
+  const streamEnv: Record<string, string> = {};
+  if (streamCertificate) {
+    // What the admin sets in Teams Phone Setup (TeamsPhoneSetting__mdt) and gives the relay (docs/install).
+    const settings = salesforce.store.all('TeamsPhoneSetting__mdt').find((row) => row.DeveloperName === 'Default');
+    if (settings) {
+      salesforce.store.update('TeamsPhoneSetting__mdt', settings.Id, {
+        RelayStreamUrl__c: relayUrl,
+        StreamCertificate__c: STREAM_CERTIFICATE
+      });
+    }
+    const streamCertificateFile = join(dataDir, 'stream-certificate.pem');
+    writeFileSync(streamCertificateFile, streamCertificate.certPem);
+    streamEnv['RELAY_STREAM_CERTIFICATES_FILE'] = streamCertificateFile;
+    streamEnv['RELAY_STREAM_ORIGINS'] = (options.streamOrigins ?? []).join(',');
+  }
 
   const keyFile = join(dataDir, 'relay-salesforce-key.pem');
   writeFileSync(keyFile, relayCertificate.privateKeyPem, { mode: 0o600 });
@@ -170,7 +202,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SF_PRIVATE_KEY_FILE: keyFile,
     SF_ORG_ID: salesforce.orgId,
     SF_API_VERSION: '67.0',
-    SF_PUBSUB_ENDPOINT: salesforce.pubSubEndpoint
+    SF_PUBSUB_ENDPOINT: salesforce.pubSubEndpoint,
+    ...streamEnv
   };
 
   let output = '';

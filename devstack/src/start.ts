@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPreview } from '../preview/build.ts';
 import { startPreview } from '../preview/server.ts';
-import { PortInUseError, startStack, type Stack, type StackPorts } from './stack.ts';
+import { freePort, PortInUseError, startStack, type Stack, type StackPorts } from './stack.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -33,10 +33,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const started = Date.now();
   const { print } = options;
   print('… Starting the emulated Teams tenant and Salesforce org, and the relay against them (throwaway keys)');
+  const previewPort = await freePort(options.ports.preview, 'console preview', 'PREVIEW_PORT');
   const stack = await startStack({
     ports: options.ports,
     relayLogLevel: options.relayLogLevel,
-    relayOutput: print
+    relayOutput: print,
+    // B10: the preview's softphone reads its calls from the relay's agent stream.
+    streamOrigins: [`http://127.0.0.1:${previewPort}`, `http://localhost:${previewPort}`]
   });
   try {
     mkdirSync(options.workDir, { recursive: true, mode: 0o700 });
@@ -49,7 +52,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     writeFileSync(join(options.workDir, 'relay.env'), envText.join(''), { mode: 0o600 });
 
     print('… Building the console preview (the real LWCs with Lightning base components and SLDS)');
-    const preview = await options.preview(stack, options.ports.preview);
+    const preview = await options.preview(stack, previewPort);
     const cli = `node --import tsx devstack/src/teams-simulator/cli.ts --url ${stack.teams.url}`;
     const urls = [
       `  relay                ${stack.relayUrl}   (/healthz, /readyz, /metrics)`,

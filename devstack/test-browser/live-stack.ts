@@ -4,7 +4,7 @@ import type { TestContext } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { startPreview } from '../preview/server.ts';
 import type { PreviewUser } from '../src/salesforce-emulator/apex/preview-org.ts';
-import { startStack, type Stack } from '../src/stack.ts';
+import { freePort, startStack, type Stack } from '../src/stack.ts';
 import { ensurePreviewBuilt, launchBrowser, requireChromium, saveScreenshot, type BrowserSession } from './harness.ts';
 
 export { saveScreenshot };
@@ -35,11 +35,20 @@ export interface LiveStack {
 /** Starts the stack and the preview once for a test file (call in `before`, stop in `after`). */
 export async function startLiveStack(): Promise<LiveStack> {
   await ensurePreviewBuilt();
-  const stack = await startStack({ relayLogLevel: 'warn', relayOutput: 'capture' });
+  const previewPort = await freePort(0, 'console preview', 'PREVIEW_PORT');
+  const stack = await startStack({
+    relayLogLevel: 'warn',
+    relayOutput: 'capture',
+    streamOrigins: [`http://127.0.0.1:${previewPort}`]
+  });
   let preview: Awaited<ReturnType<typeof startPreview>> | undefined;
   let users: PreviewUser[];
   try {
-    preview = await startPreview({ backendUrl: stack.salesforce.url, simulatorUrl: stack.teams.url });
+    preview = await startPreview({
+      port: previewPort,
+      backendUrl: stack.salesforce.url,
+      simulatorUrl: stack.teams.url
+    });
     users = (await (await fetch(`${preview.url}/_preview/users`)).json()) as PreviewUser[];
   } catch (error) {
     // The relay is a child process: leaving it running would keep the test file alive forever.

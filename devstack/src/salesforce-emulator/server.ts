@@ -1,4 +1,5 @@
 // DEVELOPMENT ONLY — Salesforce emulator: OAuth JWT bearer, the REST slice, CometD (faye) and the Pub/Sub API.
+import type { KeyObject } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
@@ -42,6 +43,8 @@ export interface SalesforceEmulatorOptions {
   onPublished?: (topic: string, events: Record<string, unknown>[]) => void;
   /** Apply TeamsCallEvent__e to TeamsCall__c / timeline / Task like the org's trigger (default true). */
   recordKeeping?: boolean;
+  /** Certificate and Key Management: private keys by certificate API name, for Auth.JWS (the B10 stream token). */
+  certificates?: ReadonlyMap<string, KeyObject>;
 }
 
 export interface SalesforceEmulator {
@@ -237,7 +240,13 @@ export async function start(options: SalesforceEmulatorOptions): Promise<Salesfo
       .map((e) => ({ replayId: e.replayId, payload: e.decoded }))
   );
 
-  registerApexRoutes(app, { store, bus, integrationUsername: options.oauth.username, prepareDemoOrg: !!seeded });
+  registerApexRoutes(app, {
+    store,
+    bus,
+    integrationUsername: options.oauth.username,
+    prepareDemoOrg: !!seeded,
+    ...(options.certificates && { certificates: options.certificates })
+  });
 
   // CometD for browser subscribers (lightning/empApi's transport).
   const faye = require('faye') as {

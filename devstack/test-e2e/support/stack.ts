@@ -1,8 +1,8 @@
-import assert from 'node:assert/strict';
 // End-to-end helpers: one real stack (emulators + the relay as a child process) per test file, driven through the
 // simulator's control API and the emulator's Apex-over-HTTP, observed through what the relay did (Graph requests,
 // records written by the event handler). Waits are bounded polls on a condition, never fixed sleeps.
-import { startStack, type Stack } from '../../src/stack.ts';
+import assert from 'node:assert/strict';
+import { startStack, type Stack, type StackOptions } from '../../src/stack.ts';
 import type { SRecord } from '../../src/salesforce-emulator/store.ts';
 import { DEMO_AGENTS } from '../../src/teams-simulator/directory.ts';
 import { trustCertificate, trustedFetch } from '../../test/support/trust.ts';
@@ -41,8 +41,8 @@ export class E2E {
     );
   }
 
-  static async start(): Promise<E2E> {
-    const stack = await startStack({ relayLogLevel: 'info', relayOutput: 'capture' });
+  static async start(options: Pick<StackOptions, 'streamOrigins'> = {}): Promise<E2E> {
+    const stack = await startStack({ relayLogLevel: 'info', relayOutput: 'capture', ...options });
     trustCertificate(stack.teams.tls.cert);
     return new E2E(stack);
   }
