@@ -4,6 +4,7 @@ import Loading from '@salesforce/label/c.TeamsSoftphone_Loading';
 import NotConfigured from '@salesforce/label/c.TeamsSoftphone_NotConfigured';
 import LoadFailed from '@salesforce/label/c.TeamsSoftphone_LoadFailed';
 import ConnectionLost from '@salesforce/label/c.TeamsSoftphone_ConnectionLost';
+import StreamUnavailable from '@salesforce/label/c.TeamsSoftphone_StreamUnavailable';
 import Idle from '@salesforce/label/c.TeamsSoftphone_Idle';
 import Presence from '@salesforce/label/c.TeamsSoftphone_Presence';
 import PresenceUnknown from '@salesforce/label/c.TeamsSoftphone_PresenceUnknown';
@@ -82,6 +83,7 @@ const LABELS = {
   NotConfigured,
   LoadFailed,
   ConnectionLost,
+  StreamUnavailable,
   Idle,
   Presence,
   PresenceUnknown,

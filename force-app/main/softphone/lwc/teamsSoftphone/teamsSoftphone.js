@@ -1,6 +1,5 @@
 import { LightningElement, wire } from 'lwc';
 import { NavigationMixin } from 'lightning/navigation';
-import { subscribe, unsubscribe, onError } from 'lightning/empApi';
 import { EnclosingUtilityId, open as openUtility, updateUtility } from 'lightning/platformUtilityBarApi';
 import { IsConsoleNavigation, openTab, getFocusedTabInfo } from 'lightning/platformWorkspaceApi';
 import {
@@ -19,11 +18,12 @@ import findCallerMatches from '@salesforce/apex/TeamsSoftphoneController.findCal
 import sendCommand from '@salesforce/apex/TeamsSoftphoneController.sendCommand';
 import linkRecord from '@salesforce/apex/TeamsSoftphoneController.linkRecord';
 import saveWrapUp from '@salesforce/apex/TeamsSoftphoneController.saveWrapUp';
+import getStreamAccess from '@salesforce/apex/TeamsStreamAccessController.getStreamAccess';
+import { openAgentStream } from 'c/teamsAgentStream';
 import { describeTarget, formatPhone } from 'c/teamsViewUtils';
 import LABELS from './labels';
 import { formatDuration, initialState, reduce } from './softphoneState';
 
-export const CHANNEL = '/event/TeamsCallEvent__e';
 // Teams confirms a command only through the next call event; without one the buttons must not stay locked.
 export const COMMAND_TIMEOUT_MS = 15000;
 const DISPOSITIONS = ['Resolved', 'FollowUpNeeded', 'LeftVoicemail', 'WrongNumber', 'NotInterested'];
@@ -94,7 +94,10 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
   context = null;
   isLoading = true;
   loadFailed = false;
-  connectionLost = false;
+  /** B10: the agent stream is down and being retried ('reconnecting') or has failed several times ('unavailable'). */
+  streamStatus = '';
+  /** Why the stream is unavailable, as the stream client or Apex said it. */
+  streamDetail = '';
   now = Date.now();
   /** @type {Object<string, {notes: string, disposition: string, doNotLog: boolean, recordId: string, error: string|null, isSaving: boolean}>} */
   drafts = {};
@@ -106,10 +109,8 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
   /** @type {boolean|undefined} */
   @wire(IsConsoleNavigation) isConsole;
 
-  /** @type {any} */
-  subscription = null;
-  /** @type {number|null} */
-  lastReplayId = null;
+  /** @type {{ close: () => void }|null} */
+  stream = null;
   /** @type {Set<string>} */
   announced = new Set();
   /** @type {any} */
@@ -121,7 +122,6 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
   /** @type {Set<any>} */
   commandTimeouts = new Set();
   isDisconnected = false;
-  isResubscribing = false;
 
   connectedCallback() {
     this.isDisconnected = false;
@@ -133,7 +133,6 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
         this.dispatch({ type: 'dialIntent', phoneNumber: message?.phoneNumber, recordId: message?.recordId ?? null }),
       { scope: APPLICATION_SCOPE }
     );
-    onError(() => this.handleStreamError());
     this.restore();
     this.load();
   }
@@ -200,8 +199,8 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     this.stopTimer();
     for (const timeout of this.commandTimeouts) clearTimeout(timeout);
     this.commandTimeouts.clear();
-    if (this.subscription) unsubscribe(this.subscription, () => {});
-    this.subscription = null;
+    this.stream?.close();
+    this.stream = null;
     if (this.dialSubscription) unsubscribeMessage(this.dialSubscription);
     if (this.messageContext) releaseMessageContext(this.messageContext);
   }
@@ -213,8 +212,10 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
       // Missed calls kept over a reload still need the agent's eye: the utility stays highlighted.
       if (this.state.notices.length > 0) this.signalUtility(true, false);
       if (this.context?.isConfigured) {
-        // Subscribe before the snapshot so no event falls in between; the reducer merges both by sequence (B02).
-        await this.subscribeToEvents(-1);
+        // B10: live events come from the relay's agent stream; the snapshot restores what is open now (B02). Each
+        // time the stream is live again the snapshot is read again, so nothing that happened meanwhile is missed;
+        // the reducer merges both by sequence.
+        this.openStream();
         await this.reconcile();
       }
     } catch {
@@ -224,44 +225,35 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     }
   }
 
-  /** @param {number} replayId */
-  async subscribeToEvents(replayId) {
-    this.subscription = await subscribe(CHANNEL, replayId, (/** @type {any} */ message) => this.handleMessage(message));
+  openStream() {
+    this.stream = openAgentStream({
+      getAccess: () => getStreamAccess(),
+      onEvent: (payload) => this.dispatch({ type: 'platformEvent', userId: USER_ID, payload }),
+      onReset: () => this.reconcileQuietly(),
+      onStatus: (status, detail) => this.handleStreamStatus(status, detail)
+    });
+  }
+
+  /**
+   * @param {string} status connecting | live | reconnecting | unavailable
+   * @param {string} [detail]
+   */
+  handleStreamStatus(status, detail) {
+    const wasLive = this.streamStatus === 'live';
+    this.streamStatus = status;
+    this.streamDetail = detail ?? '';
+    if (status === 'live' && !wasLive) this.reconcileQuietly();
+  }
+
+  reconcileQuietly() {
+    this.reconcile().catch(() => {
+      // The next status change or reload tries again; the stream keeps the calls current meanwhile.
+    });
   }
 
   async reconcile() {
     const calls = await getOpenCalls();
     this.dispatch({ type: 'openCalls', calls: calls ?? [] });
-  }
-
-  /** @param {any} message */
-  handleMessage(message) {
-    const replayId = message?.data?.event?.replayId;
-    if (typeof replayId === 'number') this.lastReplayId = replayId;
-    this.dispatch({ type: 'platformEvent', userId: USER_ID, payload: message?.data?.payload });
-  }
-
-  /** B02: a lost streaming session drops subscriptions; resume from the last event seen, then reconcile. */
-  async handleStreamError() {
-    if (this.isDisconnected || this.isResubscribing) return;
-    this.isResubscribing = true;
-    this.connectionLost = true;
-    const old = this.subscription;
-    this.subscription = null;
-    try {
-      if (old) await unsubscribe(old, () => {});
-    } catch {
-      // The old session is gone already; nothing to release.
-    }
-    try {
-      await this.subscribeToEvents(this.lastReplayId ?? -1);
-      await this.reconcile();
-      this.connectionLost = false;
-    } catch {
-      this.connectionLost = true;
-    } finally {
-      this.isResubscribing = false;
-    }
   }
 
   /** @param {import('./softphoneState').SoftphoneEvent} event */
@@ -363,6 +355,20 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
   }
 
   // ---- view model -------------------------------------------------------------------------------------------
+
+  /** B10: a drop being retried; the calls shown may be behind until the stream is back. */
+  get connectionLost() {
+    return this.streamStatus === 'reconnecting';
+  }
+
+  /** B10: several attempts failed: say why and what to check, never show calls as if they were current. */
+  get streamUnavailable() {
+    return this.streamStatus === 'unavailable';
+  }
+
+  get streamUnavailableText() {
+    return this.labels.StreamUnavailable.replace('{0}', this.streamDetail || '—');
+  }
 
   get isNotConfigured() {
     return !this.isLoading && !this.loadFailed && this.context !== null && !this.context.isConfigured;

@@ -1,6 +1,6 @@
 import { createElement } from 'lwc';
 import TeamsSoftphone, { COMMAND_TIMEOUT_MS } from 'c/teamsSoftphone';
-import { emit, raiseError, reset as resetEmp, subscribe } from 'lightning/empApi';
+import { openAgentStream } from 'c/teamsAgentStream';
 import { getNavigateCalledWith, resetNavigation } from 'lightning/navigation';
 import { EnclosingUtilityId, open as openUtility, updateUtility } from 'lightning/platformUtilityBarApi';
 import { IsConsoleNavigation, getFocusedTabInfo, openTab } from 'lightning/platformWorkspaceApi';
@@ -34,30 +34,36 @@ jest.mock('@salesforce/apex/TeamsSoftphoneController.findCallerMatches', () => (
 jest.mock('@salesforce/apex/TeamsSoftphoneController.sendCommand', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/TeamsSoftphoneController.linkRecord', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/TeamsSoftphoneController.saveWrapUp', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex/TeamsStreamAccessController.getStreamAccess', () => ({ default: jest.fn() }), {
+  virtual: true
+});
+// B10: the agent stream client, driven by the tests: they deliver events and status changes as the relay would.
+jest.mock('c/teamsAgentStream', () => ({ openAgentStream: jest.fn() }));
 
-const CHANNEL = '/event/TeamsCallEvent__e';
+/** The softphone's open stream (the last one opened and not closed). */
+let stream = null;
+const openStreams = () => openAgentStream.mock.results.map((r) => r.value).filter((s) => !s.closed);
+/** Deliver an event on the agent's stream, as the relay sends it. */
+const emit = (payload) => {
+  for (const s of openStreams()) s.options.onEvent(payload, payload.Kind__c === 'Presence' ? 'presence' : 'call');
+};
+
 // What @salesforce/user/Id resolves to under sfdx-lwc-jest.
 const AGENT_ID = '005000000000000000';
 const OTHER_AGENT_ID = '005000000000009ZZZ';
 
-let replayId = 100;
-/** Deliver a TeamsCallEvent__e for the agent (fields override the defaults). */
+/** Deliver a call event for the agent on the stream (fields override the defaults). */
 const callEvent = (fields) => {
-  replayId += 1;
-  emit(
-    CHANNEL,
-    {
-      Kind__c: 'Call',
-      AgentUserId__c: AGENT_ID,
-      TeamsCallId__c: 'call-1',
-      CallerNumber__c: '+4930123456789',
-      CallerName__c: 'Erika Mustermann',
-      Direction__c: 'Inbound',
-      OccurredAt__c: '2026-11-24T10:00:00.000Z',
-      ...fields
-    },
-    replayId
-  );
+  emit({
+    Kind__c: 'Call',
+    AgentUserId__c: AGENT_ID,
+    TeamsCallId__c: 'call-1',
+    CallerNumber__c: '+4930123456789',
+    CallerName__c: 'Erika Mustermann',
+    Direction__c: 'Inbound',
+    OccurredAt__c: '2026-11-24T10:00:00.000Z',
+    ...fields
+  });
   return flushPromises();
 };
 
@@ -95,6 +101,11 @@ const ringing = () => callEvent({ Sequence__c: 1, State__c: 'Ringing' });
 const connected = () => callEvent({ Sequence__c: 2, State__c: 'Connected', OccurredAt__c: '2026-11-24T10:00:05.000Z' });
 
 beforeEach(() => {
+  openAgentStream.mockImplementation((options) => {
+    stream = { options, closed: false };
+    stream.close = jest.fn(() => (stream.closed = true));
+    return stream;
+  });
   getAgentContext.mockResolvedValue({ ...fixtures.agentContext });
   getOpenCalls.mockResolvedValue([]);
   findCallerMatches.mockResolvedValue(fixtures.oneMatch);
@@ -109,7 +120,7 @@ beforeEach(() => {
 afterEach(() => {
   window.sessionStorage.clear();
   resetDom();
-  resetEmp();
+  stream = null;
   resetNavigation();
   resetMessageService();
   jest.clearAllMocks();
@@ -574,7 +585,6 @@ describe('notices', () => {
 describe('continuity across a reload', () => {
   const reload = async (el) => {
     el.remove();
-    resetEmp();
     return render();
   };
 
@@ -638,7 +648,7 @@ describe('presence', () => {
     const el = await render();
     expect(text(el, '.presence-label')).toBe('Available');
 
-    emit(CHANNEL, { Kind__c: 'Presence', AgentUserId__c: AGENT_ID, Presence__c: 'InACall' }, 7);
+    emit({ Kind__c: 'Presence', AgentUserId__c: AGENT_ID, Presence__c: 'InACall' });
     await flushPromises();
     expect(text(el, '.presence-label')).toBe('In a call');
     await expect(el).toBeAccessible();
@@ -647,7 +657,7 @@ describe('presence', () => {
   it('[S10] shows idle variants of a Teams presence as the plain presence', async () => {
     const el = await render();
 
-    emit(CHANNEL, { Kind__c: 'Presence', AgentUserId__c: AGENT_ID, Presence__c: 'BusyIdle' }, 9);
+    emit({ Kind__c: 'Presence', AgentUserId__c: AGENT_ID, Presence__c: 'BusyIdle' });
     await flushPromises();
     expect(text(el, '.presence-label')).toBe('Busy');
   });
@@ -659,7 +669,7 @@ describe('isolation and idempotence', () => {
     const before = view(el);
 
     await callEvent({ Sequence__c: 1, State__c: 'Ringing', AgentUserId__c: OTHER_AGENT_ID });
-    emit(CHANNEL, { Kind__c: 'Presence', AgentUserId__c: OTHER_AGENT_ID, Presence__c: 'Away' }, 8);
+    emit({ Kind__c: 'Presence', AgentUserId__c: OTHER_AGENT_ID, Presence__c: 'Away' });
     await flushPromises();
 
     expect(view(el)).toBe(before);
@@ -689,7 +699,7 @@ describe('refresh-proof', () => {
     findCallerMatches.mockResolvedValue([]);
     const el = await render();
 
-    expect(subscribe).toHaveBeenCalledWith(CHANNEL, -1, expect.any(Function));
+    expect(openAgentStream).toHaveBeenCalledTimes(1);
     const call = callSection(el, 'call-restored');
     expect(call.querySelector('.call-heading').textContent).toBe('Active call');
     expect(call.querySelector('.caller-number').textContent).toBe('+44 1632960001');
@@ -699,11 +709,17 @@ describe('refresh-proof', () => {
     await expect(el).toBeAccessible();
   });
 
-  it('[B02] resubscribes from the last replay id after a streaming error and reconciles', async () => {
+  it('[B10] says "Reconnecting…" while the stream is down, then catches up from Salesforce when it is live again', async () => {
     const el = await render();
+    stream.options.onStatus('live');
     await ringing();
-    const lastReplay = replayId;
 
+    stream.options.onStatus('reconnecting', 'connection lost');
+    await flushPromises();
+    expect(text(el, '.connection-lost')).toBe('Live call updates were interrupted. Reconnecting…');
+    await expect(el).toBeAccessible();
+
+    // Meanwhile the agent answered in Teams; the stream resumes, and the snapshot brings the softphone up to date.
     getOpenCalls.mockResolvedValue([
       {
         teamsCallId: 'call-1',
@@ -713,28 +729,58 @@ describe('refresh-proof', () => {
         answeredAt: '2026-11-24T10:00:05.000Z'
       }
     ]);
-    raiseError({ error: '403::Unknown client' });
+    stream.options.onStatus('live');
     await flushPromises();
     await flushPromises();
-
-    expect(subscribe).toHaveBeenLastCalledWith(CHANNEL, lastReplay, expect.any(Function));
     expect(text(el, '.call-heading')).toBe('Active call');
     expect($(el, '.connection-lost')).toBeNull();
 
     await callEvent({ Sequence__c: 3, State__c: 'OnHold' });
     expect(text(el, '.call-heading')).toBe('On hold');
   });
+
+  it('[B10] when the relay cannot replay what was missed (reset), restores from Salesforce', async () => {
+    const el = await render();
+    stream.options.onStatus('live');
+    await flushPromises();
+    getOpenCalls.mockClear();
+    getOpenCalls.mockResolvedValue(fixtures.openCalls);
+    findCallerMatches.mockResolvedValue([]);
+    stream.options.onReset();
+    await flushPromises();
+    await flushPromises();
+    expect(getOpenCalls).toHaveBeenCalledTimes(1);
+    expect(callSection(el, 'call-restored')).not.toBeNull();
+  });
+
+  it('[B10] says plainly when live updates are unavailable, with the reason and what to check', async () => {
+    const el = await render();
+    stream.options.onStatus('unavailable', 'unreachable');
+    await flushPromises();
+    expect(text(el, '.stream-unavailable')).toBe(
+      'Live call updates are unavailable (unreachable). Calls still ring in Teams; this list may be out of date. Still retrying. If it persists, ask your admin to check the relay (Teams Phone Setup).'
+    );
+    expect($(el, '.connection-lost')).toBeNull();
+    await expect(el).toBeAccessible();
+  });
+
+  it('[B10] closes its stream when it leaves the page', async () => {
+    const el = await render();
+    const opened = stream;
+    document.body.removeChild(el);
+    expect(opened.close).toHaveBeenCalled();
+  });
 });
 
 describe('setup and errors', () => {
-  it('[B02] an agent without a Teams line sees what to do and nothing subscribes', async () => {
+  it('[B02] an agent without a Teams line sees what to do and no stream opens', async () => {
     getAgentContext.mockResolvedValue({ ...fixtures.agentContext, isConfigured: false });
     const el = await render();
 
     expect(text(el, '.not-configured')).toBe(
       'No Teams phone line is set up for you yet. Ask your admin to map your user to one.'
     );
-    expect(subscribe).not.toHaveBeenCalled();
+    expect(openAgentStream).not.toHaveBeenCalled();
     await expect(el).toBeAccessible();
   });
 
