@@ -1,9 +1,16 @@
 import { LightningElement, api } from 'lwc';
 import { NavigationMixin } from 'lightning/navigation';
-import { createMessageContext, publish, releaseMessageContext } from 'lightning/messageService';
-import { subscribe, unsubscribe } from 'lightning/empApi';
+import {
+  APPLICATION_SCOPE,
+  createMessageContext,
+  publish,
+  releaseMessageContext,
+  subscribe,
+  unsubscribe
+} from 'lightning/messageService';
 import USER_ID from '@salesforce/user/Id';
 import TEAMS_DIAL_INTENT from '@salesforce/messageChannel/TeamsDialIntent__c';
+import TEAMS_CALL_ENDED from '@salesforce/messageChannel/TeamsCallEnded__c';
 import getCalls from '@salesforce/apex/TeamsCallHistoryController.getCalls';
 import { asInput, friendlyMessage, formatLabel, formatPhone, formatSeconds } from 'c/teamsViewUtils';
 
@@ -60,9 +67,6 @@ import REASON_FAILED from '@salesforce/label/c.TeamsHistory_ReasonFailed';
 const PAGE_SIZE = 25;
 /** Pixels from the bottom of the scroll area at which the next page is fetched (infinite scroll). */
 const SCROLL_THRESHOLD = 48;
-export const CALL_EVENT_CHANNEL = '/event/TeamsCallEvent__e';
-/** Call states after which a call is over; the list reloads once the call record has them. */
-const OPEN_STATES = ['Ringing', 'Connected', 'OnHold'];
 /**
  * The platform event and the trigger that writes the call record are delivered independently; reloading a moment
  * after the last ended call (and once per burst of events) shows the finished row instead of the one before.
@@ -172,47 +176,39 @@ export default class TeamsCallHistory extends NavigationMixin(LightningElement) 
   subscription = null;
   /** @type {any} */
   refreshTimer = null;
-  isConnected = false;
 
   connectedCallback() {
-    this.isConnected = true;
     this.messageContext = createMessageContext();
     this.load(true);
     this.listenForEndedCalls();
   }
 
   disconnectedCallback() {
-    this.isConnected = false;
     clearTimeout(this.refreshTimer);
-    if (this.subscription) unsubscribe(this.subscription, () => {});
+    if (this.subscription) unsubscribe(this.subscription);
     this.subscription = null;
     releaseMessageContext(this.messageContext);
     this.messageContext = undefined;
   }
 
-  /** S11: the list follows the calls: when one of the listed agent's calls ends, the first page reloads. */
-  async listenForEndedCalls() {
-    try {
-      const subscription = await subscribe(CALL_EVENT_CHANNEL, -1, (message) =>
-        this.handleCallEvent(message?.data?.payload)
-      );
-      if (this.isConnected) this.subscription = subscription;
-      else unsubscribe(subscription, () => {});
-    } catch {
-      // Without streaming (no permission, blocked) the list still works; Refresh reloads it.
-    }
+  /**
+   * S11: the list follows the calls: when the softphone sees one of the agent's calls end (on its agent stream, B10),
+   * the first page reloads. No platform-event subscription: agents need no access to TeamsCallEvent__e.
+   */
+  listenForEndedCalls() {
+    this.subscription = subscribe(this.messageContext, TEAMS_CALL_ENDED, (message) => this.handleCallEnded(message), {
+      scope: APPLICATION_SCOPE
+    });
   }
 
-  handleCallEvent(payload) {
-    if (!payload || payload.Kind__c !== 'Call' || OPEN_STATES.includes(payload.State__c)) {
-      return;
-    }
+  /** @param {{ agentUserId?: string }} message */
+  handleCallEnded(message) {
     const listed = this.agentUserId || USER_ID;
-    if (payload.AgentUserId__c !== listed && !(this.isAdmin && !this.agentUserId)) {
+    if (!message || (message.agentUserId !== listed && !(this.isAdmin && !this.agentUserId))) {
       return;
     }
     clearTimeout(this.refreshTimer);
-    // eslint-disable-next-line @lwc/lwc/no-async-operation -- one reload per burst of call events (see REFRESH_DELAY_MS)
+    // eslint-disable-next-line @lwc/lwc/no-async-operation -- one reload per burst of ended calls (see REFRESH_DELAY_MS)
     this.refreshTimer = setTimeout(() => this.load(true), REFRESH_DELAY_MS);
   }
 

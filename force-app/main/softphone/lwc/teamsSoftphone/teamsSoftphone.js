@@ -5,12 +5,14 @@ import { IsConsoleNavigation, openTab, getFocusedTabInfo } from 'lightning/platf
 import {
   APPLICATION_SCOPE,
   createMessageContext,
+  publish as publishMessage,
   releaseMessageContext,
   subscribe as subscribeMessage,
   unsubscribe as unsubscribeMessage
 } from 'lightning/messageService';
 import { encodeDefaultFieldValues } from 'lightning/pageReferenceUtils';
 import DIAL_INTENT_CHANNEL from '@salesforce/messageChannel/TeamsDialIntent__c';
+import CALL_ENDED_CHANNEL from '@salesforce/messageChannel/TeamsCallEnded__c';
 import USER_ID from '@salesforce/user/Id';
 import getAgentContext from '@salesforce/apex/TeamsSoftphoneController.getAgentContext';
 import getOpenCalls from '@salesforce/apex/TeamsSoftphoneController.getOpenCalls';
@@ -273,6 +275,11 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
    * @param {boolean} isLive a live event (pops the record) rather than a restored snapshot (does not)
    */
   afterChange(before, next, isLive) {
+    // The call history reloads when one of the agent's calls ends (S11), without subscribing to anything itself.
+    for (const call of before.calls) {
+      if (next.calls.some((c) => c.teamsCallId === call.teamsCallId) || !this.messageContext) continue;
+      publishMessage(this.messageContext, CALL_ENDED_CHANNEL, { teamsCallId: call.teamsCallId, agentUserId: USER_ID });
+    }
     for (const call of next.calls) {
       if (this.announced.has(call.teamsCallId)) continue;
       this.announced.add(call.teamsCallId);

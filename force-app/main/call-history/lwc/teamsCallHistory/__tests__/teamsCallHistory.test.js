@@ -1,10 +1,10 @@
 import { createElement } from 'lwc';
 import TeamsCallHistory from 'c/teamsCallHistory';
 import getCalls from '@salesforce/apex/TeamsCallHistoryController.getCalls';
-import { subscribe, resetMessageService } from 'lightning/messageService';
+import { createMessageContext, publish, subscribe, resetMessageService } from 'lightning/messageService';
 import { getNavigateCalledWith, resetNavigation } from 'lightning/navigation';
-import { emit, reset as resetEmp } from 'lightning/empApi';
 import TEAMS_DIAL_INTENT from '@salesforce/messageChannel/TeamsDialIntent__c';
+import TEAMS_CALL_ENDED from '@salesforce/messageChannel/TeamsCallEnded__c';
 import { flushPromises, resetDom } from '../../../../../../jest-mocks/utils';
 
 jest.mock('@salesforce/apex/TeamsCallHistoryController.getCalls', () => ({ default: jest.fn() }), { virtual: true });
@@ -30,7 +30,6 @@ const lastArgs = () => getCalls.mock.calls[getCalls.mock.calls.length - 1][0];
 describe('c-teams-call-history', () => {
   afterEach(() => {
     jest.useRealTimers();
-    resetEmp();
     resetDom();
     resetMessageService();
     resetNavigation();
@@ -64,22 +63,16 @@ describe('c-teams-call-history', () => {
     await flushPromises();
     expect(getCalls).toHaveBeenCalledTimes(1);
     jest.useFakeTimers();
-    const event = (fields) =>
-      emit('/event/TeamsCallEvent__e', {
-        Kind__c: 'Call',
-        AgentUserId__c: '005000000000000000',
-        TeamsCallId__c: 'c1',
-        ...fields
-      });
+    // What the softphone publishes when it sees one of the agent's calls end on its stream (B10).
+    const ended = (agentUserId = '005000000000000000') =>
+      publish(createMessageContext(), TEAMS_CALL_ENDED, { teamsCallId: 'c1', agentUserId });
 
-    event({ State__c: 'Ringing' });
-    event({ State__c: 'Connected' });
-    event({ State__c: 'Ended', AgentUserId__c: '005000000000009ZZZ' });
+    ended('005000000000009ZZZ');
     jest.advanceTimersByTime(5000);
     expect(getCalls).toHaveBeenCalledTimes(1);
 
-    event({ State__c: 'Ended' });
-    event({ State__c: 'Ended', Sequence__c: 2 });
+    ended();
+    ended();
     jest.advanceTimersByTime(5000);
     expect(getCalls).toHaveBeenCalledTimes(2);
     expect(lastArgs().cursor).toBeNull();

@@ -7,6 +7,7 @@ import { IsConsoleNavigation, getFocusedTabInfo, openTab } from 'lightning/platf
 import { createMessageContext, publish, resetMessageService } from 'lightning/messageService';
 import { encodeDefaultFieldValues } from 'lightning/pageReferenceUtils';
 import DIAL_INTENT_CHANNEL from '@salesforce/messageChannel/TeamsDialIntent__c';
+import CALL_ENDED_CHANNEL from '@salesforce/messageChannel/TeamsCallEnded__c';
 import getAgentContext from '@salesforce/apex/TeamsSoftphoneController.getAgentContext';
 import getOpenCalls from '@salesforce/apex/TeamsSoftphoneController.getOpenCalls';
 import findCallerMatches from '@salesforce/apex/TeamsSoftphoneController.findCallerMatches';
@@ -762,6 +763,17 @@ describe('refresh-proof', () => {
     );
     expect($(el, '.connection-lost')).toBeNull();
     await expect(el).toBeAccessible();
+  });
+
+  it('[S11] tells the call history when one of its calls ended, so it reloads without a subscription of its own', async () => {
+    await render();
+    await ringing();
+    expect(publish).not.toHaveBeenCalledWith(expect.anything(), CALL_ENDED_CHANNEL, expect.anything());
+    await callEvent({ Sequence__c: 2, State__c: 'Abandoned', Reason__c: 'CallerHungUp' });
+    expect(publish).toHaveBeenCalledWith(expect.anything(), CALL_ENDED_CHANNEL, {
+      teamsCallId: 'call-1',
+      agentUserId: AGENT_ID
+    });
   });
 
   it('[B10] closes its stream when it leaves the page', async () => {
