@@ -37,7 +37,6 @@ const ADAPTERS = join(PREVIEW_DIR, 'adapters');
 
 /** Platform modules the components import, served by the preview's own adapters instead of the platform. */
 const PLATFORM_ADAPTERS: Record<string, string> = {
-  'lightning/empApi': 'lightning/empApi.js',
   'lightning/platformUtilityBarApi': 'lightning/platformUtilityBarApi.js',
   'lightning/platformWorkspaceApi': 'lightning/platformWorkspaceApi.js',
   'lightning/navigation': 'lightning/navigation.js',

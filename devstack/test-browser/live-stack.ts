@@ -99,7 +99,7 @@ export interface AgentPage {
 
 /**
  * Opens the console as the agent with the softphone utility open; resolves once the softphone is ready (its
- * presence line is shown) so events published afterwards reach its empApi subscription.
+ * presence line is shown and its agent stream is open, B10) so events published afterwards reach it.
  * @returns null when Chromium is missing (the gate has already failed or marked the test not run)
  */
 export async function openConsole(
@@ -112,14 +112,14 @@ export async function openConsole(
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const { page } = browser;
-  // The empApi adapter subscribes after the softphone renders; a call placed before that would not be seen live.
+  // The softphone opens its agent stream after it renders; a call placed before that would not be seen live.
   const subscribed = page.waitForResponse(
-    (r) => r.url().includes('/cometd/') && (r.request().postData() ?? '').includes('/meta/subscribe'),
+    (r) => r.url().includes('/api/agent-stream') && r.request().method() === 'GET' && r.status() === 200,
     { timeout: WAIT_MS }
   );
   await page.goto(`${live.previewUrl}/?user=${agent.userId}&${query}`);
   const softphone = page.locator('c-teams-softphone');
-  // A user without a Teams line (the admin) has a softphone that never subscribes.
+  // A user without a Teams line (the admin) has a softphone that never opens a stream.
   if (agent.phoneNumber) await subscribed;
   else subscribed.catch(() => undefined);
   if (query.includes('utility=open')) {

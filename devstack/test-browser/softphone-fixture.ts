@@ -1,7 +1,6 @@
 // The softphone scenario shared by the browser tests: one agent, one caller matching one contact.
 import { startFakeBackend, type FakeBackend, type PreviewUser } from './fake-backend.ts';
 
-export const CHANNEL = '/event/TeamsCallEvent__e';
 export const AGENT: PreviewUser = {
   userId: '005000000000001AAA',
   name: 'Alex Agent',

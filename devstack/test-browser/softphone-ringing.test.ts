@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startPreview } from '../preview/server.ts';
-import { AGENT, CHANNEL, ringingEvent, startSoftphoneBackend } from './softphone-fixture.ts';
+import { AGENT, ringingEvent, startSoftphoneBackend } from './softphone-fixture.ts';
 import { ensurePreviewBuilt, launchBrowser, requireChromium, saveScreenshot } from './harness.ts';
 
 test('[S01][S02] a ringing Teams call shows the caller and matched contact with "Answer in Microsoft Teams" and no Answer button', async (t) => {
@@ -17,8 +17,8 @@ test('[S01][S02] a ringing Teams call shows the caller and matched contact with 
   const { page } = browser;
 
   await page.goto(`${preview.url}/?user=${AGENT.userId}`);
-  await backend.waitForSubscriber(CHANNEL);
-  backend.publish(CHANNEL, ringingEvent(AGENT.userId));
+  await backend.waitForStream();
+  backend.sendToAgent(ringingEvent(AGENT.userId));
 
   const softphone = page.locator('c-teams-softphone');
   const card = softphone.locator('section[data-call-id="call-s01"]');
