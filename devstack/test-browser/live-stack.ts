@@ -106,12 +106,15 @@ export async function openConsole(
   t: TestContext,
   live: LiveStack,
   agent: PreviewUser,
-  query = 'utility=open'
+  query = 'utility=open',
+  /** Runs in the page before any of its scripts (e.g. to watch what the browser receives). */
+  initScript?: () => void
 ): Promise<AgentPage | null> {
   if (!requireChromium(t)) return null;
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const { page } = browser;
+  if (initScript) await page.addInitScript(initScript);
   // The softphone opens its agent stream after it renders; a call placed before that would not be seen live.
   const subscribed = page.waitForResponse(
     (r) => r.url().includes('/api/agent-stream') && r.request().method() === 'GET' && r.status() === 200,
