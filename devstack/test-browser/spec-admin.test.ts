@@ -51,6 +51,6 @@ test('[B07] an agent who is not an admin has no setup page in the console', asyn
   const agent = await openConsole(t, live, live.user('Alice'));
   if (!agent) return;
   await minimizeUtility(agent);
-  await agent.page.locator('.console-tab', { hasText: 'Calls history' }).waitFor({ timeout: WAIT_MS });
+  await agent.page.locator('.console-tab', { hasText: 'Call history' }).waitFor({ timeout: WAIT_MS });
   assert.equal(await agent.page.locator('.console-tab', { hasText: 'Setup for admins' }).count(), 0);
 });
