@@ -168,6 +168,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         StreamCertificate__c: STREAM_CERTIFICATE
       });
     }
+    // Setup → Trusted URLs: the relay origin with connect-src, so Lightning lets the softphone connect.
+    salesforce.store.insert('CspTrustedSite', {
+      DeveloperName: 'TeamsRelay',
+      EndpointUrl: relayUrl,
+      IsActive: true,
+      IsApplicableToConnectSrc: true
+    });
     const streamCertificateFile = join(dataDir, 'stream-certificate.pem');
     writeFileSync(streamCertificateFile, streamCertificate.certPem);
     streamEnv['RELAY_STREAM_CERTIFICATES_FILE'] = streamCertificateFile;

@@ -44,6 +44,9 @@ test('[B07] the setup page shows the relay running: the local relay sends its he
   await relay.waitFor({ timeout: WAIT_MS });
   assert.equal((await relay.locator('[data-field="status"]').innerText()).trim(), 'Passed');
   assert.match(await relay.locator('[data-field="detail"]').innerText(), /Last heartbeat \d+ minute\(s\) ago/);
+  // B10: the stack set the agent stream up as an admin would (settings and the relay as a Trusted URL).
+  const stream = page.locator('c-teams-phone-setup li[data-check="agentStream"]');
+  assert.equal((await stream.locator('[data-field="status"]').innerText()).trim(), 'Passed');
   await saveScreenshot(page, 'B07-relay-running');
 });
 

@@ -678,7 +678,9 @@ describe('Apex controller contracts over HTTP (dev only)', () => {
           ['phoneUsers', 'Pass'],
           ['relayHeartbeat', 'Fail'],
           ['triggerSubscription', 'Warn'],
-          ['lastEvent', 'Warn']
+          ['lastEvent', 'Warn'],
+          // B10: this emulated org has no relay stream URL or certificate set (the local stack sets them).
+          ['agentStream', 'Fail']
         ]
       );
       assert.ok(checks.every((c) => c.detail.includes('emulated')));

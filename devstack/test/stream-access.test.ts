@@ -6,6 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { importSPKI } from 'jose';
 import { StreamTokenVerifier } from '../../relay/src/adapters/salesforce/stream-token.ts';
 import { AuraError, type ApexContext } from '../src/salesforce-emulator/apex/context.ts';
+import { streamCheck } from '../src/salesforce-emulator/apex/setup-controller.ts';
 import { STREAM_ACCESS, streamAccessMethods } from '../src/salesforce-emulator/apex/stream-access-controller.ts';
 import { EventBus } from '../src/salesforce-emulator/event-bus.ts';
 import { seedDemoOrg } from '../src/salesforce-emulator/seed.ts';
@@ -61,5 +62,35 @@ describe('[B10] TeamsStreamAccessController twin', () => {
         }),
       (e: unknown) => e instanceof AuraError && e.message === STREAM_ACCESS.noLine
     );
+  });
+});
+
+describe('[B07][B10] setup check twin: live call updates can reach the softphone', () => {
+  const set = { RelayStreamUrl__c: 'https://relay.example.com/', StreamCertificate__c: CERTIFICATE };
+  const site = (EndpointUrl: string, IsApplicableToConnectSrc = true) => ({
+    Id: '08y000000000001AAA',
+    EndpointUrl,
+    IsActive: true,
+    IsApplicableToConnectSrc
+  });
+
+  it('fails naming the settings when the stream is not set up', () => {
+    const result = streamCheck({ RelayStreamUrl__c: 'https://relay.example.com' }, []);
+    assert.equal(result.status, 'Fail');
+    assert.match(String(result.fix), /Stream Certificate/);
+  });
+
+  it('fails naming the Trusted URL to add, and passes once the relay origin allows connect-src', () => {
+    assert.equal(
+      streamCheck(set, [site('https://other.example.com')]).fix,
+      'In Setup > Trusted URLs, add https://relay.example.com with the CSP directive connect-src.'
+    );
+    assert.equal(
+      streamCheck(set, [site('https://relay.example.com', false)]).status,
+      'Fail',
+      'connect-src not allowed'
+    );
+    const pass = streamCheck(set, [site('https://RELAY.example.com/')]);
+    assert.deepEqual([pass.status, pass.fix], ['Pass', null]);
   });
 });

@@ -7,6 +7,7 @@ import { sendReloadConfig } from './command-publisher.ts';
 import {
   AuraError,
   assigneesOf,
+  currentSettings,
   hasAdminPermissionSet,
   isBlank,
   stringParam,
@@ -189,7 +190,45 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
           null
         )
   );
+  checks.push(streamCheck(currentSettings(ctx.store), ctx.store.all('CspTrustedSite')));
   return checks;
+}
+
+const originOf = (url: string): string => {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  const pathStart = trimmed.indexOf('/', trimmed.indexOf('//') + 2);
+  return pathStart < 0 ? trimmed : trimmed.slice(0, pathStart);
+};
+
+/** B10, as TeamsSetupController.streamCheck: settings set, and the relay origin a Trusted URL with connect-src. */
+export function streamCheck(settings: Record<string, unknown>, trustedSites: SRecord[]): SetupCheck {
+  const label = 'Live call updates can reach the softphone';
+  if (isBlank(settings.RelayStreamUrl__c) || isBlank(settings.StreamCertificate__c)) {
+    return check(
+      'agentStream',
+      label,
+      'Fail',
+      'Relay Stream URL or Stream Certificate is not set.',
+      "Create a self-signed certificate (Certificate and Key Management), then set Relay Stream URL (the relay's https origin) and Stream Certificate (its unique name) in the Teams Phone Setting OrgOverride record."
+    );
+  }
+  const origin = originOf(String(settings.RelayStreamUrl__c));
+  const trusted = trustedSites.some(
+    (site) =>
+      site.IsActive === true &&
+      site.IsApplicableToConnectSrc === true &&
+      typeof site.EndpointUrl === 'string' &&
+      originOf(site.EndpointUrl).toLowerCase() === origin.toLowerCase()
+  );
+  return trusted
+    ? check('agentStream', label, 'Pass', `Stream at ${origin}, trusted for connect-src.`, null)
+    : check(
+        'agentStream',
+        label,
+        'Fail',
+        `${origin} is not a CSP Trusted URL with connect-src: Lightning blocks the softphone's connection.`,
+        `In Setup > Trusted URLs, add ${origin} with the CSP directive connect-src.`
+      );
 }
 
 /** Milliseconds of the newest timeline entry (a call event that reached Salesforce), if any. */
