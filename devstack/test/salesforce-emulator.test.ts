@@ -339,10 +339,18 @@ describe('Salesforce emulator (dev only)', () => {
     });
 
     it('[B01] an emulated outage answers UNAVAILABLE (Pub/Sub) and 503 (REST) until it ends', async () => {
-      const client = await rawClient();
-      const conn = await authorize();
-      emu.outage(true);
+      // Its own emulator: an outage ends every open subscription, including other tests' clients.
+      const shared = emu;
+      emu = await start({
+        metadataRoot: metadata.root,
+        oauth: { clientId: CLIENT_ID, username: USERNAME, certificate: (await clientCertificate()).certPem },
+        keepaliveMs: 300
+      });
+      trustCertificate(emu.tls.cert);
       try {
+        const client = await rawClient();
+        const conn = await authorize();
+        emu.outage(true);
         await assert.rejects(
           unary(client, 'GetTopic', { topicName: EVENT_TOPIC }),
           (e: grpc.ServiceError) => e.code === grpcStatus.UNAVAILABLE
@@ -351,12 +359,15 @@ describe('Salesforce emulator (dev only)', () => {
           headers: { authorization: `Bearer ${conn.accessToken}` }
         });
         assert.equal(rest.status, 503);
-      } finally {
         emu.outage(false);
+        const topic = await unary<{ topicName?: string }>(client, 'GetTopic', { topicName: EVENT_TOPIC });
+        assert.equal(topic.topicName, EVENT_TOPIC);
+        client.close();
+      } finally {
+        await emu.stop();
+        emu = shared;
+        trustCertificate(emu.tls.cert);
       }
-      const topic = await unary<{ topicName?: string }>(client, 'GetTopic', { topicName: EVENT_TOPIC });
-      assert.equal(topic.topicName, EVENT_TOPIC);
-      client.close();
     });
 
     it('[S01] RPCs without a valid access token are UNAUTHENTICATED', async () => {
@@ -431,14 +442,35 @@ describe('Salesforce emulator (dev only)', () => {
   });
 
   describe('CometD', () => {
-    it('[S01] a browser-style CometD subscriber receives TeamsCallEvent__e as {payload, event:{replayId}}', async () => {
+    const handshake = async (authorization?: string) => {
+      const res = await trustedFetch(`${emu.url}/cometd/67.0/handshake`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
+        body: JSON.stringify([
+          { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], id: '1' }
+        ])
+      });
+      return ((await res.json()) as { successful: boolean; clientId?: string; error?: string }[])[0]!;
+    };
+    const userWith = (permissionSet: string): string => {
+      const set = emu.store.all('PermissionSet').find((p) => p.Name === permissionSet)!;
+      return String(emu.store.all('PermissionSetAssignment').find((a) => a.PermissionSetId === set.Id)!.AssigneeId);
+    };
+
+    it('[S01] a CometD subscriber with Read on the event receives TeamsCallEvent__e as {payload, event:{replayId}}', async () => {
       const faye = require('faye') as {
         Client: new (
           url: string,
           o: { tls: { ca: string } }
-        ) => { subscribe(ch: string, cb: (m: unknown) => void): Promise<void>; disconnect(): void };
+        ) => {
+          setHeader(name: string, value: string): void;
+          subscribe(ch: string, cb: (m: unknown) => void): Promise<void>;
+          disconnect(): void;
+        };
       };
       const client = new faye.Client(`${emu.url}/cometd/67.0`, { tls: { ca: emu.tls.cert } });
+      // As empApi does: the user's session on every request.
+      client.setHeader('Authorization', `OAuth ${emu.sessionFor(userWith('TeamsPhoneAdmin'))}`);
       try {
         let onMessage: (m: unknown) => void = () => {};
         const got = new Promise<{ payload: Record<string, unknown>; event: { replayId: number } }>((resolve) => {
@@ -457,6 +489,26 @@ describe('Salesforce emulator (dev only)', () => {
       } finally {
         client.disconnect();
       }
+    });
+
+    it('refuses a handshake without a session (401), as the Streaming API does', async () => {
+      const reply = await handshake();
+      assert.equal(reply.successful, false);
+      assert.match(reply.error ?? '', /^401::/);
+    });
+
+    it('[B10] refuses an agent-only user the call event channel: agents have no Read on TeamsCallEvent__e', async () => {
+      const authorization = `OAuth ${emu.sessionFor(userWith('TeamsPhoneAgent'))}`;
+      const { clientId } = await handshake(authorization);
+      assert.ok(clientId, 'a session may connect');
+      const res = await trustedFetch(`${emu.url}/cometd/67.0`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify([{ channel: '/meta/subscribe', clientId, subscription: EVENT_TOPIC, id: '2' }])
+      });
+      const [reply] = (await res.json()) as { successful: boolean; error?: string }[];
+      assert.equal(reply?.successful, false);
+      assert.equal(reply?.error, '403::Forbidden: no Read access to TeamsCallEvent__e');
     });
   });
 });

@@ -301,12 +301,21 @@ export async function startPubSub(
     /** Ends every open subscription with UNAVAILABLE, as an outage would. */
     dropSubscribers() {
       for (const s of streams) s.emit('error', unavailable());
-      streams.clear();
     },
     async stop() {
       for (const t of timers) clearInterval(t);
-      for (const s of streams) s.end();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      for (const s of streams) {
+        try {
+          s.end();
+        } catch {
+          // already ended with an error (an emulated outage)
+        }
+      }
+      // A stream a client never closed must not keep the emulator alive: shut down hard after a grace period.
+      await Promise.race([
+        new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+        new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref())
+      ]);
       server.forceShutdown();
     }
   };
