@@ -442,14 +442,35 @@ describe('Salesforce emulator (dev only)', () => {
   });
 
   describe('CometD', () => {
-    it('[S01] a browser-style CometD subscriber receives TeamsCallEvent__e as {payload, event:{replayId}}', async () => {
+    const handshake = async (authorization?: string) => {
+      const res = await trustedFetch(`${emu.url}/cometd/67.0/handshake`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization && { authorization }) },
+        body: JSON.stringify([
+          { channel: '/meta/handshake', version: '1.0', supportedConnectionTypes: ['long-polling'], id: '1' }
+        ])
+      });
+      return ((await res.json()) as { successful: boolean; clientId?: string; error?: string }[])[0]!;
+    };
+    const userWith = (permissionSet: string): string => {
+      const set = emu.store.all('PermissionSet').find((p) => p.Name === permissionSet)!;
+      return String(emu.store.all('PermissionSetAssignment').find((a) => a.PermissionSetId === set.Id)!.AssigneeId);
+    };
+
+    it('[S01] a CometD subscriber with Read on the event receives TeamsCallEvent__e as {payload, event:{replayId}}', async () => {
       const faye = require('faye') as {
         Client: new (
           url: string,
           o: { tls: { ca: string } }
-        ) => { subscribe(ch: string, cb: (m: unknown) => void): Promise<void>; disconnect(): void };
+        ) => {
+          setHeader(name: string, value: string): void;
+          subscribe(ch: string, cb: (m: unknown) => void): Promise<void>;
+          disconnect(): void;
+        };
       };
       const client = new faye.Client(`${emu.url}/cometd/67.0`, { tls: { ca: emu.tls.cert } });
+      // As empApi does: the user's session on every request.
+      client.setHeader('Authorization', `OAuth ${emu.sessionFor(userWith('TeamsPhoneAdmin'))}`);
       try {
         let onMessage: (m: unknown) => void = () => {};
         const got = new Promise<{ payload: Record<string, unknown>; event: { replayId: number } }>((resolve) => {
@@ -468,6 +489,26 @@ describe('Salesforce emulator (dev only)', () => {
       } finally {
         client.disconnect();
       }
+    });
+
+    it('refuses a handshake without a session (401), as the Streaming API does', async () => {
+      const reply = await handshake();
+      assert.equal(reply.successful, false);
+      assert.match(reply.error ?? '', /^401::/);
+    });
+
+    it('[B10] refuses an agent-only user the call event channel: agents have no Read on TeamsCallEvent__e', async () => {
+      const authorization = `OAuth ${emu.sessionFor(userWith('TeamsPhoneAgent'))}`;
+      const { clientId } = await handshake(authorization);
+      assert.ok(clientId, 'a session may connect');
+      const res = await trustedFetch(`${emu.url}/cometd/67.0`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify([{ channel: '/meta/subscribe', clientId, subscription: EVENT_TOPIC, id: '2' }])
+      });
+      const [reply] = (await res.json()) as { successful: boolean; error?: string }[];
+      assert.equal(reply?.successful, false);
+      assert.equal(reply?.error, '403::Forbidden: no Read access to TeamsCallEvent__e');
     });
   });
 });

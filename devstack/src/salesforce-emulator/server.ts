@@ -9,6 +9,7 @@ import { EventBus } from './event-bus.ts';
 import { handleCallEvents } from './event-handler.ts';
 import { TokenRegistry, verifyAssertion, type OAuthConfig } from './oauth.ts';
 import { registerApexRoutes } from './apex/index.ts';
+import { ObjectPermissions } from './permissions.ts';
 import { startPubSub } from './pubsub-server.ts';
 import { SoqlError } from './soql.ts';
 import { OrgStore, type StoredEvent } from './store.ts';
@@ -61,6 +62,8 @@ export interface SalesforceEmulator {
    * end, REST and OAuth answer 503, until `outage(false)`.
    */
   outage(down: boolean): void;
+  /** DEVELOPMENT ONLY: a session for a user of the emulated org, as if they had logged in (browser-side clients). */
+  sessionFor(userId: string): string;
   stop(): Promise<void>;
 }
 
@@ -248,15 +251,42 @@ export async function start(options: SalesforceEmulatorOptions): Promise<Salesfo
     ...(options.certificates && { certificates: options.certificates })
   });
 
-  // CometD for browser subscribers (lightning/empApi's transport).
+  // CometD for browser subscribers (lightning/empApi's transport). No component of the package subscribes any more
+  // (B10); what the org allows is still enforced: the session in the Authorization header of every request, and
+  // Read on the event to subscribe to its channel (an agent has none on TeamsCallEvent__e).
+  type BayeuxMessage = { channel: string; subscription?: string; error?: string };
   const faye = require('faye') as {
     NodeAdapter: new (o: { mount: string; timeout: number }) => {
       attach(s: unknown): void;
+      addExtension(extension: {
+        incoming(
+          message: BayeuxMessage,
+          request: { headers?: Record<string, string | undefined> } | undefined,
+          callback: (m: BayeuxMessage) => void
+        ): void;
+      }): void;
       getClient(): { publish(ch: string, msg: unknown): void; disconnect(): void };
       close(): void;
     };
   };
   const bayeux = new faye.NodeAdapter({ mount: `/cometd/${apiVersion}`, timeout: 45 });
+  const permissions = new ObjectPermissions(store, options.metadataRoot ?? DEFAULT_METADATA_ROOT);
+  bayeux.addExtension({
+    incoming(message, request, callback) {
+      // No request: the emulator's own in-process publisher.
+      if (request && (message.channel === '/meta/handshake' || message.channel === '/meta/subscribe')) {
+        const bearer = /^(?:Bearer|OAuth)\s+(.+)$/i.exec(request.headers?.['authorization'] ?? '');
+        const user = tokens.lookup(bearer?.[1]);
+        const eventName = /^\/event\/(\w+__e)$/.exec(message.subscription ?? '')?.[1];
+        if (!user) message.error = '401::Authentication invalid';
+        else if (message.channel === '/meta/subscribe' && !eventName)
+          message.error = `400::The channel ${String(message.subscription)} is not served by the emulator`;
+        else if (eventName && !permissions.allows(user.userId, eventName, 'Read'))
+          message.error = `403::Forbidden: no Read access to ${eventName}`;
+      }
+      callback(message);
+    }
+  });
   bayeux.attach(app.server);
 
   const unlisten = bus.onEvent((e) => {
@@ -289,6 +319,9 @@ export async function start(options: SalesforceEmulatorOptions): Promise<Salesfo
     store,
     bus,
     seeded,
+    sessionFor(userId: string) {
+      return tokens.issue(userId).accessToken;
+    },
     outage(value: boolean) {
       down = value;
       if (down) pubsub.dropSubscribers();

@@ -87,5 +87,7 @@ export function copyEventMetadata(): { root: string; fieldsDir(eventName: string
         writeFileSync(join(dest, 'fields', `${name}.field-meta.xml`), fieldXml(name, type));
     }
   }
+  // Who may read and create each event (the emulator enforces the permission sets on CometD).
+  cpSync(join(REPO, 'force-app', 'main', 'access'), join(root, 'main', 'access'), { recursive: true });
   return { root, fieldsDir: (ev) => join(objects, ev, 'fields'), usedRealMetadata: !!real };
 }
