@@ -84,8 +84,13 @@ function stageNodeTests(title, dirs) {
   );
   const lines = r.stdout.split('\n');
   for (const line of lines) {
-    // Top-level TAP results only: failures with their detail, passes summarised below.
-    if (/^not ok /.test(line) || /^# (tests|pass|fail|cancelled|skipped|todo|duration_ms) /.test(line))
+    // Top-level TAP results only: failures with their detail, passes summarised below; and the counts a suite
+    // prints for the log, by spec id (e.g. "# [B01] fault suite (seed 1): 90 calls, 0 lost").
+    if (
+      /^not ok /.test(line) ||
+      /^# (tests|pass|fail|cancelled|skipped|todo|duration_ms) /.test(line) ||
+      /^# \[[SB]\d{2}\]/.test(line)
+    )
       console.log(line);
   }
   if (/^not ok /m.test(r.stdout)) {

@@ -190,7 +190,8 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
     const accessToken = await new SignJWT({
       tid: tenantId,
       appid: botAppId,
-      roles: ['Calls.AccessMedia.All', 'Calls.Initiate.All', 'Calls.JoinGroupCall.All', 'Presence.ReadWrite.All']
+      // The application permissions docs/install/microsoft.md has the admin consent to (relay doctor checks them).
+      roles: ['Calls.Initiate.All', 'Calls.InitiateGroupCall.All', 'Calls.JoinGroupCall.All', 'Presence.ReadWrite.All']
     })
       .setProtectedHeader({ alg: 'RS256', kid: tokenKey.kid, typ: 'JWT' })
       .setIssuer(`https://sts.windows.net/${tenantId}/`)
