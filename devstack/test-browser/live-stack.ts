@@ -191,9 +191,14 @@ export async function setTeamsPresence(agent: AgentPage, availability: string): 
   await agent.page.locator('#presence').selectOption(availability);
 }
 
-/** Puts a Teams user back to Available through the control API (test clean-up, not a user action). */
+/**
+ * Puts a Teams user back to Available through the control API (test clean-up, not a user action), and waits until
+ * the relay has acted on it: a call placed by the next test before then would still see the old status (Out of
+ * office sends it straight to the rules).
+ */
 export async function resetPresence(live: LiveStack, teamsUserId: string): Promise<void> {
   await live.sim('POST', `/users/${teamsUserId}/presence`, { availability: 'Available', activity: 'Available' });
+  await waitForRelayPresence(live, teamsUserId, 'Available');
 }
 
 /** Minimizes the softphone utility so a workspace tab is fully visible (as an agent would before reading it). */
@@ -213,7 +218,23 @@ export async function presenceReads(live: LiveStack): Promise<number> {
   return requests.filter((r) => r.path.includes('getPresencesByUserId')).length;
 }
 
-/** Waits (bounded) until the relay has read presence again after `before` reads: then its routing knows it. */
+/**
+ * Waits (bounded) until Teams shows the user `availability` (a presence change in the panel reaches the simulator
+ * asynchronously), then until the relay has acted on it: routing uses the relay's last poll, and the poller is one
+ * loop, so once a second read has started after the change, the first read after it has been processed.
+ */
+export async function waitForRelayPresence(live: LiveStack, teamsUserId: string, availability: string): Promise<void> {
+  const deadline = Date.now() + PRESENCE_WAIT_MS;
+  for (;;) {
+    const user = await live.sim<{ presence: { availability: string } }>('GET', `/users/${teamsUserId}`);
+    if (user.presence.availability === availability) break;
+    if (Date.now() > deadline) throw new Error(`Teams did not show ${availability} within ${PRESENCE_WAIT_MS} ms`);
+    await new Promise((resolvePoll) => setTimeout(resolvePoll, 100));
+  }
+  await waitForPresencePoll(live, (await presenceReads(live)) + 1);
+}
+
+/** Waits (bounded) until the relay has started a presence read after `before` reads. */
 export async function waitForPresencePoll(live: LiveStack, before: number): Promise<void> {
   const deadline = Date.now() + PRESENCE_WAIT_MS;
   while ((await presenceReads(live)) <= before) {

@@ -15,12 +15,11 @@ import {
   minimizeUtility,
   openConsole,
   openSimCall,
-  presenceReads,
   resetPresence,
   ringAgent,
   saveScreenshot,
   startLiveStack,
-  waitForPresencePoll,
+  waitForRelayPresence,
   WAIT_MS,
   type LiveStack
 } from './live-stack.ts';
@@ -115,9 +114,8 @@ test('[S08][S10] the Teams panel offers Presenting and Out of office; a call mis
   const { page, softphone } = agent;
   const presence = softphone.locator('[data-id="presence"] .presence-label');
 
-  const reads = await presenceReads(live);
   await page.locator('#presence').selectOption({ label: 'Presenting' });
-  await waitForPresencePoll(live, reads);
+  await waitForRelayPresence(live, alice.teamsUserId!, 'DoNotDisturb');
   await page.waitForFunction((node) => node?.textContent?.trim() === 'Presenting', await presence.elementHandle(), {
     timeout: WAIT_MS
   });
@@ -253,9 +251,8 @@ test('[S08] the Caller panel says who a redirected call is with, and drops it on
   t.after(() => hangUpEverything(live));
   t.after(() => resetPresence(live, alice.teamsUserId!));
   const { page } = agent;
-  const reads = await presenceReads(live);
   await page.locator('#presence').selectOption({ label: 'Do not disturb' });
-  await waitForPresencePoll(live, reads);
+  await waitForRelayPresence(live, alice.teamsUserId!, 'DoNotDisturb');
 
   // Alice's seeded Do Not Disturb rule redirects the call to Bob's Teams; Bob answers it there.
   await dialFromCallerPanel(page, KNOWN_CALLER.number, alice.phoneNumber!);

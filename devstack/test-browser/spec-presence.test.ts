@@ -9,13 +9,12 @@ import {
   KNOWN_CALLER,
   minimizeUtility,
   openConsole,
-  presenceReads,
   resetPresence,
   ringAgent,
   saveScreenshot,
   setTeamsPresence,
   startLiveStack,
-  waitForPresencePoll,
+  waitForRelayPresence,
   WAIT_MS,
   type LiveStack
 } from './live-stack.ts';
@@ -54,9 +53,8 @@ test('[S08] in Do Not Disturb Teams does not ring; the softphone shows a non-rin
   if (!agent) return;
   t.after(() => hangUpEverything(live));
   t.after(() => resetPresence(live, alice.teamsUserId!));
-  const reads = await presenceReads(live);
   await setTeamsPresence(agent, 'DoNotDisturb');
-  await waitForPresencePoll(live, reads);
+  await waitForRelayPresence(live, alice.teamsUserId!, 'DoNotDisturb');
 
   await dialFromCallerPanel(agent.page, KNOWN_CALLER.number, alice.phoneNumber!);
   const notice = agent.softphone.locator('.notices .notice').first();

@@ -7,12 +7,11 @@ import {
   KNOWN_CALLER,
   minimizeUtility,
   openConsole,
-  presenceReads,
   resetPresence,
   saveScreenshot,
   setTeamsPresence,
   startLiveStack,
-  waitForPresencePoll,
+  waitForRelayPresence,
   WAIT_MS,
   type LiveStack
 } from './live-stack.ts';
@@ -48,9 +47,8 @@ test('[S13] the agent changes the Do Not Disturb rule to a phone number, saves, 
   await settings.locator('[data-id="status"]').waitFor({ timeout: WAIT_MS });
   await saveScreenshot(page, 'S13-redirect-settings-saved');
 
-  const reads = await presenceReads(live);
   await setTeamsPresence(agent, 'DoNotDisturb');
-  await waitForPresencePoll(live, reads);
+  await waitForRelayPresence(live, alice.teamsUserId!, 'DoNotDisturb');
   await dialFromCallerPanel(page, KNOWN_CALLER.number, alice.phoneNumber!);
   // The missed call opens the minimised softphone by itself (S08).
   const notice = agent.softphone.locator('.notices .notice').first();
