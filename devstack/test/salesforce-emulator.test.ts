@@ -483,7 +483,7 @@ describe('Salesforce emulator (dev only)', () => {
       return String(emu.store.all('PermissionSetAssignment').find((a) => a.PermissionSetId === set.Id)!.AssigneeId);
     };
 
-    it('[S01] a CometD subscriber with Read on the event receives TeamsCallEvent__e as {payload, event:{replayId}}', async () => {
+    it('[S01] a CometD subscriber with Read on the event receives TeamsCallEvent__e as {payload, event:{replayId, EventUuid}}', async () => {
       const faye = require('faye') as {
         Client: new (
           url: string,
@@ -499,19 +499,28 @@ describe('Salesforce emulator (dev only)', () => {
       client.setHeader('Authorization', `OAuth ${emu.sessionFor(userWith('TeamsPhoneAdmin'))}`);
       try {
         let onMessage: (m: unknown) => void = () => {};
-        const got = new Promise<{ payload: Record<string, unknown>; event: { replayId: number } }>((resolve) => {
-          onMessage = (m) => resolve(m as { payload: Record<string, unknown>; event: { replayId: number } });
+        type Delivered = { payload: Record<string, unknown>; event: { replayId: number; EventUuid: string } };
+        const got = new Promise<Delivered>((resolve) => {
+          onMessage = (m) => resolve(m as Delivered);
         });
         // faye's Subscription is a thenable that settles once /meta/subscribe succeeded.
         await client.subscribe(EVENT_TOPIC, (m) => onMessage(m));
         const conn = await authorize();
-        await conn
+        const created = (await conn
           .sobject('TeamsCallEvent__e')
-          .create({ EventId__c: 'cometd-1', State__c: 'Connected', OccurredAt__c: '2026-01-01T10:00:00.000Z' });
+          .create({
+            EventId__c: 'cometd-1',
+            State__c: 'Connected',
+            OccurredAt__c: '2026-01-01T10:00:00.000Z'
+          })) as unknown as {
+          errors: { message: string }[];
+        };
         const msg = await got;
         assert.equal(msg.payload.State__c, 'Connected');
         assert.equal(msg.payload.OccurredAt__c, '2026-01-01T10:00:00.000Z');
         assert.equal(typeof msg.event.replayId, 'number');
+        // The EventUuid the publisher was told (OPERATION_ENQUEUED) is the one subscribers see.
+        assert.equal(msg.event.EventUuid, created.errors[0]?.message);
       } finally {
         client.disconnect();
       }

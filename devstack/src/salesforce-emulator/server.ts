@@ -487,7 +487,10 @@ export async function start(options: SalesforceEmulatorOptions): Promise<Salesfo
 
   const unlisten = bus.onEvent((e) => {
     const payload = toCometdPayload(bus, e);
-    bayeux.getClient().publish(e.topic, { schema: e.schemaId, payload, event: { replayId: e.replayId } });
+    // Platform Events Developer Guide, "Platform Event Fields": CometD delivers EventUuid next to the replay id.
+    bayeux
+      .getClient()
+      .publish(e.topic, { schema: e.schemaId, payload, event: { replayId: e.replayId, EventUuid: e.eventUuid } });
     if (options.recordKeeping !== false) handleCallEvents(store, [e]);
     options.onPublished?.(e.topic, [e.decoded]);
   });
