@@ -8,6 +8,7 @@ let replay = 0;
 const heartbeat = (instance: string, at: string, version = '0.1.0'): StoredEvent => ({
   topic: '/event/TeamsCallEvent__e',
   replayId: (replay += 1),
+  eventUuid: `uuid-${replay}`,
   schemaId: 's',
   payload: Buffer.alloc(0),
   publishedAt: Date.now(),

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { generateClientCertificate } from '../src/keys/index.ts';
 import { start, type SalesforceEmulator } from '../src/salesforce-emulator/server.ts';
 import { JWT_BEARER } from '../src/salesforce-emulator/oauth.ts';
+import { DEMO_ADMIN } from '../src/salesforce-emulator/apex/preview-org.ts';
 import { copyEventMetadata, fieldXml } from './support/metadata.ts';
 import { CLIENT_ID, USERNAME, clientCertificate, signAssertion } from './support/salesforce.ts';
 import { trustCertificate, trustedFetch } from './support/trust.ts';
@@ -32,8 +33,15 @@ describe('Salesforce emulator (dev only)', () => {
     return conn;
   }
 
-  async function rawClient(): Promise<RawPubSub> {
-    const conn = await authorize();
+  /** The org's admin (TeamsPhoneAdmin): reads call records the integration user has no access to. */
+  function adminConnection(): jsforce.Connection {
+    const admin = emu.store.all('User').find((u) => u.Username === DEMO_ADMIN.username)!;
+    return new jsforce.Connection({ instanceUrl: emu.url, accessToken: emu.sessionFor(admin.Id), version: '67.0' });
+  }
+
+  /** As the integration user, or (subscriber: true) as the admin, who has Read on TeamsCallEvent__e. */
+  async function rawClient(subscriber = false): Promise<RawPubSub> {
+    const conn = subscriber ? adminConnection() : await authorize();
     return rawPubSubClient(emu.pubSubEndpoint, emu.tls.cert, {
       accessToken: conn.accessToken!,
       instanceUrl: conn.instanceUrl,
@@ -173,18 +181,19 @@ describe('Salesforce emulator (dev only)', () => {
     });
 
     it('[B06] sObject create then update is visible to a query', async () => {
-      const conn = await authorize();
-      const created = (await conn
-        .sobject('TeamsRelayStatus__c')
-        .create({ RelayInstanceId__c: 'relay-1', Version__c: '0.1.0' })) as { id: string; success: boolean };
+      const conn = adminConnection();
+      const created = (await conn.sobject('TeamsCall__c').create({ TeamsCallId__c: 'crud-1', Notes__c: 'first' })) as {
+        id: string;
+        success: boolean;
+      };
       assert.equal(created.success, true);
-      await conn.sobject('TeamsRelayStatus__c').update({ Id: created.id, Version__c: '0.2.0' });
-      const res = await conn.query<{ Version__c: string }>(
-        `SELECT Version__c FROM TeamsRelayStatus__c WHERE RelayInstanceId__c = 'relay-1'`
+      await conn.sobject('TeamsCall__c').update({ Id: created.id, Notes__c: 'second' });
+      const res = await conn.query<{ Notes__c: string }>(
+        `SELECT Notes__c FROM TeamsCall__c WHERE TeamsCallId__c = 'crud-1'`
       );
       assert.deepEqual(
-        res.records.map((r) => r.Version__c),
-        ['0.2.0']
+        res.records.map((r) => r.Notes__c),
+        ['second']
       );
     });
     it('[S01] publishing a platform event with a field the metadata lacks is a 400 INVALID_FIELD', async () => {
@@ -212,10 +221,23 @@ describe('Salesforce emulator (dev only)', () => {
         },
         quietLogger
       );
+      // The integration user publishes; only a user with Read on the event (the admin) may subscribe to it.
+      const subscriber = new PubSubApiClient(
+        {
+          authType: 'user-supplied',
+          accessToken: adminConnection().accessToken!,
+          instanceUrl: conn.instanceUrl,
+          organizationId: emu.orgId,
+          pubSubEndpoint: emu.pubSubEndpoint,
+          rejectUnauthorizedSsl: false
+        },
+        quietLogger
+      );
       await client.connect();
+      await subscriber.connect();
       try {
         const received = new Promise<{ replayId: number; payload: Record<string, unknown> }>((resolve, reject) => {
-          client.subscribe(
+          subscriber.subscribe(
             EVENT_TOPIC,
             (_sub, type, data) => {
               if (type === 'event') resolve(data as { replayId: number; payload: Record<string, unknown> });
@@ -240,6 +262,7 @@ describe('Salesforce emulator (dev only)', () => {
         assert.ok(published.some((p) => p.topic === EVENT_TOPIC && p.events[0]?.EventId__c === 'ev-1'));
       } finally {
         client.close();
+        subscriber.close();
       }
     });
 
@@ -296,7 +319,7 @@ describe('Salesforce emulator (dev only)', () => {
           .sobject('TeamsCallEvent__e')
           .create({ EventId__c: `flow-${seq}`, TeamsCallId__c: 'flow', Sequence__c: seq, Kind__c: 'Call' });
       }
-      const client = await rawClient();
+      const client = await rawClient(true);
       const stream = (
         client.Subscribe as () => grpc.ClientDuplexStream<
           unknown,
@@ -320,7 +343,7 @@ describe('Salesforce emulator (dev only)', () => {
     });
 
     it('[S01] Subscribe with a CUSTOM replay id beyond the stream fails with the replay id error code', async () => {
-      const client = await rawClient();
+      const client = await rawClient(true);
       const stream = (client.Subscribe as () => grpc.ClientDuplexStream<unknown, unknown>)();
       const error = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
       stream.on('data', () => {});
@@ -410,17 +433,18 @@ describe('Salesforce emulator (dev only)', () => {
         Reason__c: 'NoAnswer',
         OccurredAt__c: '2026-01-01T10:00:20.000Z'
       });
-      const calls = await conn.query<{ Id: string; State__c: string; IsMissed__c: boolean; TaskId__c: string }>(
+      const admin = adminConnection();
+      const calls = await admin.query<{ Id: string; State__c: string; IsMissed__c: boolean; TaskId__c: string }>(
         "SELECT Id, State__c, IsMissed__c, TaskId__c FROM TeamsCall__c WHERE TeamsCallId__c = 'rk-1'"
       );
       assert.equal(calls.totalSize, 1);
       const call = calls.records[0]!;
       assert.deepEqual([call.State__c, call.IsMissed__c], ['Missed', true]);
-      const timeline = await conn.query(
+      const timeline = await admin.query(
         `SELECT EventId__c FROM TeamsCallTimelineEntry__c WHERE Call__c = '${call.Id}'`
       );
       assert.equal(timeline.totalSize, 2);
-      const task = await conn.query<{ Subject: string }>(`SELECT Subject FROM Task WHERE Id = '${call.TaskId__c}'`);
+      const task = await admin.query<{ Subject: string }>(`SELECT Subject FROM Task WHERE Id = '${call.TaskId__c}'`);
       assert.match(task.records[0]?.Subject ?? '', /^Missed call from/);
     });
 
@@ -436,7 +460,9 @@ describe('Salesforce emulator (dev only)', () => {
       };
       await conn.sobject('TeamsCallEvent__e').create(ev);
       await conn.sobject('TeamsCallEvent__e').create(ev);
-      const timeline = await conn.query("SELECT Id FROM TeamsCallTimelineEntry__c WHERE TeamsCallId__c = 'rk-2'");
+      const timeline = await adminConnection().query(
+        "SELECT Id FROM TeamsCallTimelineEntry__c WHERE Call__r.TeamsCallId__c = 'rk-2'"
+      );
       assert.equal(timeline.totalSize, 1);
     });
   });
@@ -457,7 +483,7 @@ describe('Salesforce emulator (dev only)', () => {
       return String(emu.store.all('PermissionSetAssignment').find((a) => a.PermissionSetId === set.Id)!.AssigneeId);
     };
 
-    it('[S01] a CometD subscriber with Read on the event receives TeamsCallEvent__e as {payload, event:{replayId}}', async () => {
+    it('[S01] a CometD subscriber with Read on the event receives TeamsCallEvent__e as {payload, event:{replayId, EventUuid}}', async () => {
       const faye = require('faye') as {
         Client: new (
           url: string,
@@ -473,19 +499,28 @@ describe('Salesforce emulator (dev only)', () => {
       client.setHeader('Authorization', `OAuth ${emu.sessionFor(userWith('TeamsPhoneAdmin'))}`);
       try {
         let onMessage: (m: unknown) => void = () => {};
-        const got = new Promise<{ payload: Record<string, unknown>; event: { replayId: number } }>((resolve) => {
-          onMessage = (m) => resolve(m as { payload: Record<string, unknown>; event: { replayId: number } });
+        type Delivered = { payload: Record<string, unknown>; event: { replayId: number; EventUuid: string } };
+        const got = new Promise<Delivered>((resolve) => {
+          onMessage = (m) => resolve(m as Delivered);
         });
         // faye's Subscription is a thenable that settles once /meta/subscribe succeeded.
         await client.subscribe(EVENT_TOPIC, (m) => onMessage(m));
         const conn = await authorize();
-        await conn
+        const created = (await conn
           .sobject('TeamsCallEvent__e')
-          .create({ EventId__c: 'cometd-1', State__c: 'Connected', OccurredAt__c: '2026-01-01T10:00:00.000Z' });
+          .create({
+            EventId__c: 'cometd-1',
+            State__c: 'Connected',
+            OccurredAt__c: '2026-01-01T10:00:00.000Z'
+          })) as unknown as {
+          errors: { message: string }[];
+        };
         const msg = await got;
         assert.equal(msg.payload.State__c, 'Connected');
         assert.equal(msg.payload.OccurredAt__c, '2026-01-01T10:00:00.000Z');
         assert.equal(typeof msg.event.replayId, 'number');
+        // The EventUuid the publisher was told (OPERATION_ENQUEUED) is the one subscribers see.
+        assert.equal(msg.event.EventUuid, created.errors[0]?.message);
       } finally {
         client.disconnect();
       }

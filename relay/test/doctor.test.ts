@@ -14,7 +14,6 @@ import { decodeJwt } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { startStack, type Stack } from '../../devstack/src/stack.ts';
 import { generateClientCertificate, generateTlsMaterial } from '../../devstack/src/keys/index.ts';
-import { SoqlError } from '../../devstack/src/salesforce-emulator/soql.ts';
 import { REQUIRED_GRAPH_PERMISSIONS } from '../src/doctor/checks.ts';
 
 const relayDir = fileURLToPath(new URL('..', import.meta.url));
@@ -301,14 +300,14 @@ describe('relay doctor against the local stack (issue 19)', () => {
   });
 
   it('fails the configuration query when the integration user cannot read the phone users', async () => {
+    // The emulator enforces the permission sets as assigned: take TeamsPhoneIntegration away from the relay's user.
     const store = stack.salesforce.store;
-    const query = store.query.bind(store);
-    store.query = (soql: string) => {
-      if (/FROM\s+TeamsPhoneUser__c/i.test(soql)) {
-        throw new SoqlError("sObject type 'TeamsPhoneUser__c' is not supported.");
-      }
-      return query(soql);
-    };
+    const set = store.all('PermissionSet').find((p) => p.Name === 'TeamsPhoneIntegration')!;
+    const integrationUserId = stack.salesforce.seeded!.integrationUserId;
+    const assignment = store
+      .all('PermissionSetAssignment')
+      .find((a) => a.PermissionSetId === set.Id && a.AssigneeId === integrationUserId)!;
+    store.update('PermissionSetAssignment', assignment.Id, { PermissionSetId: 'revoked' });
     try {
       const run = await runDoctor(env);
       assert.equal(run.code, 1);
@@ -319,7 +318,7 @@ describe('relay doctor against the local stack (issue 19)', () => {
       assert.match(run.line('resource accounts'), /^SKIP /);
       assert.match(run.line('teams users'), /^SKIP /);
     } finally {
-      store.query = query;
+      store.update('PermissionSetAssignment', assignment.Id, { PermissionSetId: set.Id });
     }
   });
 

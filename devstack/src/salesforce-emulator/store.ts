@@ -1,13 +1,15 @@
 // SQLite storage for the emulated org: sObject records (JSON per row) and the platform-event log with replay ids.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { getPath, matches, parseSoql, project } from './soql.ts';
+import { fieldsOf, getPath, matches, parseSoql, project } from './soql.ts';
 
 export type SRecord = Record<string, unknown> & { Id: string };
 
 export interface StoredEvent {
   topic: string;
   replayId: number;
+  /** The event's EventUuid: what REST create answers in its OPERATION_ENQUEUED message and Pub/Sub in `event.id`. */
+  eventUuid: string;
   schemaId: string;
   payload: Buffer;
   decoded: Record<string, unknown>;
@@ -52,6 +54,8 @@ export class OrgStore {
         payload BLOB NOT NULL, decoded TEXT NOT NULL, published_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS events_topic ON events (topic, replay_id);
     `);
+    const columns = this.db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'event_uuid')) this.db.exec('ALTER TABLE events ADD COLUMN event_uuid TEXT');
   }
 
   newId(sobject: string): string {
@@ -108,8 +112,13 @@ export class OrgStore {
   }
 
   query(soql: string): { totalSize: number; done: true; records: Record<string, unknown>[] } {
-    const q = parseSoql(soql);
-    const fieldsUsed = [...q.fields, ...q.where.map((w) => w.field)];
+    const parsed = parseSoql(soql);
+    // Object names are case-insensitive in SOQL.
+    const stored = this.db
+      .prepare('SELECT sobject FROM records WHERE sobject = ? COLLATE NOCASE LIMIT 1')
+      .get(parsed.object) as { sobject: string } | undefined;
+    const q = { ...parsed, object: stored?.sobject ?? parsed.object };
+    const fieldsUsed = [...q.fields, ...fieldsOf(q.where), ...(q.orderBy ? [q.orderBy.field] : [])];
     let rows = this.all(q.object)
       .map((r) => this.withRelations(r, fieldsUsed))
       .filter((r) => matches(r, q.where));
@@ -121,6 +130,7 @@ export class OrgStore {
         return desc ? bv.localeCompare(av) : av.localeCompare(bv);
       });
     }
+    if (q.offset !== undefined) rows = rows.slice(q.offset);
     if (q.limit !== undefined) rows = rows.slice(0, q.limit);
     const records = rows.map((r) => ({
       attributes: { type: q.object, url: `/services/data/v67.0/sobjects/${q.object}/${String(r.Id)}` },
@@ -131,19 +141,23 @@ export class OrgStore {
 
   appendEvent(topic: string, schemaId: string, payload: Buffer, decoded: Record<string, unknown>): StoredEvent {
     const publishedAt = Date.now();
+    const eventUuid = randomUUID();
     const info = this.db
-      .prepare('INSERT INTO events (topic, schema_id, payload, decoded, published_at) VALUES (?, ?, ?, ?, ?)')
-      .run(topic, schemaId, payload, JSON.stringify(decoded), publishedAt);
-    return { topic, replayId: Number(info.lastInsertRowid), schemaId, payload, decoded, publishedAt };
+      .prepare(
+        'INSERT INTO events (topic, schema_id, payload, decoded, published_at, event_uuid) VALUES (?, ?, ?, ?, ?, ?)'
+      )
+      .run(topic, schemaId, payload, JSON.stringify(decoded), publishedAt, eventUuid);
+    return { topic, replayId: Number(info.lastInsertRowid), eventUuid, schemaId, payload, decoded, publishedAt };
   }
 
   eventsAfter(topic: string, replayId: number, limit: number): StoredEvent[] {
     const rows = this.db
       .prepare(
-        'SELECT replay_id, schema_id, payload, decoded, published_at FROM events WHERE topic = ? AND replay_id > ? ORDER BY replay_id LIMIT ?'
+        'SELECT replay_id, event_uuid, schema_id, payload, decoded, published_at FROM events WHERE topic = ? AND replay_id > ? ORDER BY replay_id LIMIT ?'
       )
       .all(topic, replayId, limit) as {
       replay_id: number;
+      event_uuid: string | null;
       schema_id: string;
       payload: Buffer;
       decoded: string;
@@ -152,6 +166,8 @@ export class OrgStore {
     return rows.map((r) => ({
       topic,
       replayId: r.replay_id,
+      // Rows written before the column existed get a stable stand-in derived from the replay id.
+      eventUuid: r.event_uuid ?? `00000000-0000-4000-8000-${String(r.replay_id).padStart(12, '0')}`,
       schemaId: r.schema_id,
       payload: r.payload,
       decoded: JSON.parse(r.decoded) as Record<string, unknown>,

@@ -15,6 +15,8 @@ import {
   type DirectoryUser
 } from './directory.ts';
 import type { Json } from './notifications.ts';
+import { aadError, registerIdentityDiscovery } from './identity.ts';
+import { presenceWriteRefusal } from './presence-rules.ts';
 import { CALLING_ISSUER, callingHeaders, postJson, signCallingToken, type Delivery } from './webhook.ts';
 import { GraphError, TeamsWorld } from './world.ts';
 
@@ -158,26 +160,21 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
   // ---------- identity: token endpoint, OpenID metadata, JWKS ----------
   app.post('/:tenant/oauth2/v2.0/token', async (req: Req, reply) => {
     const body = (req.body ?? {}) as Record<string, string>;
-    const aadError = (status: number, error: string, code: number, description: string) =>
-      reply.code(status).send({
-        error,
-        error_description: `AADSTS${code}: ${description}`,
-        error_codes: [code],
-        timestamp: new Date().toISOString()
-      });
+    const refuse = (status: number, error: string, code: number, description: string) =>
+      aadError(reply, status, error, code, description);
     if (body.grant_type !== 'client_credentials')
-      return aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+      return refuse(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
     if (req.params.tenant !== tenantId)
-      return aadError(400, 'invalid_request', 90002, `Tenant '${req.params.tenant}' not found.`);
+      return refuse(400, 'invalid_request', 90002, `Tenant '${req.params.tenant}' not found.`);
     if (body.client_id !== botAppId)
-      return aadError(
+      return refuse(
         400,
         'unauthorized_client',
         700016,
         `Application with identifier '${body.client_id}' was not found.`
       );
     if (options.clientSecret !== undefined && body.client_secret !== options.clientSecret) {
-      return aadError(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
+      return refuse(401, 'invalid_client', 7000215, 'Invalid client secret provided.');
     }
     // MSAL may append OIDC scopes; what matters is that the Graph .default scope is asked for.
     if (
@@ -185,7 +182,7 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
         .split(/\s+/)
         .includes('https://graph.microsoft.com/.default')
     )
-      return aadError(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid.');
+      return refuse(400, 'invalid_scope', 1002012, 'The provided value for scope is not valid.');
     const now = Math.floor(Date.now() / 1000);
     const accessToken = await new SignJWT({
       tid: tenantId,
@@ -213,6 +210,8 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
   app.get('/.well-known/openid-configuration', () => openId());
   app.get('/v1/.well-known/OpenIdConfiguration', () => openId());
   app.get('/v1/.well-known/keys', () => ({ keys: [webhookKey.publicJwk] }));
+  // Entra ID discovery, so msal's production path (no static metadata) runs against the simulator.
+  registerIdentityDiscovery(app, { tenantId, baseUrl: () => baseUrl, tokenKey });
 
   // ---------- Graph v1.0 ----------
   app.addHook('onRequest', async (req, reply) => {
@@ -276,6 +275,26 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
       status: reply.statusCode,
       requestId: (req as unknown as { requestId: string }).requestId
     });
+  });
+  // Graph answers a resource it does not have with its error shape; so does the simulator for what it does not emulate.
+  app.setNotFoundHandler((req, reply) => {
+    const requestId = (req as unknown as { requestId?: string }).requestId ?? randomUUID();
+    if (req.url.startsWith('/v1.0/') || req.url.startsWith('/beta/')) {
+      return graphError(
+        reply,
+        400,
+        'BadRequest',
+        `Resource not found for the segment '${req.url.split('?')[0]!.split('/').filter(Boolean).slice(1).join('/')}' (not implemented by the simulator).`,
+        requestId
+      );
+    }
+    return graphError(
+      reply,
+      404,
+      'NotFound',
+      `${req.method} ${req.url.split('?')[0]} is not implemented by the simulator.`,
+      requestId
+    );
   });
   app.setErrorHandler((err: Error, req, reply) => {
     const requestId = (req as unknown as { requestId?: string }).requestId ?? randomUUID();
@@ -341,6 +360,10 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
   app.get('/v1.0/communications/presences/:id', (req: Req) => world.presence(req.params.id!));
   const presenceWrite = (name: string, fn: (id: string, b: Json) => void) =>
     app.post(`/v1.0/users/:id/presence/${name}`, async (req: Req, reply) => {
+      if (name === 'setPresence' || name === 'setUserPreferredPresence') {
+        const refusal = presenceWriteRefusal(name, body(req));
+        if (refusal) throw new GraphError(400, 'BadRequest', refusal);
+      }
       fn(req.params.id!, body(req));
       return reply.code(200).send();
     });

@@ -72,6 +72,17 @@ function findObjects(root: string, depth = 0): string | undefined {
   return undefined;
 }
 
+function findAllObjects(root: string, depth = 0, out: string[] = []): string[] {
+  if (depth > 5 || !existsSync(root)) return out;
+  for (const e of readdirSync(root)) {
+    const full = join(root, e);
+    if (!statSync(full).isDirectory()) continue;
+    if (e === 'objects') out.push(full);
+    else findAllObjects(full, depth + 1, out);
+  }
+  return out;
+}
+
 /** Returns a temp metadata root holding `main/default/objects/<event>/fields/*.field-meta.xml`. */
 export function copyEventMetadata(): { root: string; fieldsDir(eventName: string): string; usedRealMetadata: boolean } {
   const root = mkdtempSync(join(tmpdir(), 'sf-emu-metadata-'));
@@ -85,6 +96,12 @@ export function copyEventMetadata(): { root: string; fieldsDir(eventName: string
       mkdirSync(join(dest, 'fields'), { recursive: true });
       for (const [name, type] of DATA_MODEL_FIELDS[ev]!)
         writeFileSync(join(dest, 'fields', `${name}.field-meta.xml`), fieldXml(name, type));
+    }
+  }
+  // The package's other objects, so REST knows them (the emulator refuses unknown sObjects and fields).
+  for (const dir of findAllObjects(join(REPO, 'force-app'))) {
+    for (const obj of readdirSync(dir).filter((o) => !EVENTS.includes(o))) {
+      cpSync(join(dir, obj), join(objects, obj), { recursive: true });
     }
   }
   // Who may read and create each event (the emulator enforces the permission sets on CometD).
