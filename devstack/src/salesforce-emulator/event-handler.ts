@@ -5,7 +5,9 @@ import { linkCandidates, taskLink } from './apex/softphone-controller.ts';
 import {
   applyBatch,
   decideLink,
+  linkEventId,
   TERMINAL_STATES,
+  type LinkDecision,
   type CallEventRecord,
   type CallRecord,
   type CallTask,
@@ -130,10 +132,24 @@ function linkEndedCall(store: OrgStore, callSfId: string): void {
   if (text(call.OwnerId) === null || text(call.CallerNumber__c) === null) return;
   if (text(call.Contact__c) ?? text(call.Lead__c) ?? text(call.Account__c)) return;
   const teamsCallId = String(call.TeamsCallId__c);
-  const decision = decideLink(
-    { TeamsCallId__c: teamsCallId, CallerNumber__c: text(call.CallerNumber__c) },
-    linkCandidates(store, text(call.CallerNumber__c))
-  );
+  let decision: Omit<LinkDecision, 'Reason__c'> & { Reason__c: LinkDecision['Reason__c'] | 'LookupFailed' };
+  try {
+    decision = decideLink(
+      { TeamsCallId__c: teamsCallId, CallerNumber__c: text(call.CallerNumber__c) },
+      linkCandidates(store, text(call.CallerNumber__c))
+    );
+  } catch (failure) {
+    // As TeamsCallLinkService.decide: a failed search is this call's LookupFailed; the call stays, unlinked.
+    decision = {
+      EventId__c: linkEventId(teamsCallId),
+      Reason__c: 'LookupFailed',
+      Target__c: failure instanceof Error ? `${failure.name}: ${failure.message}`.slice(0, 255) : 'LookupFailed',
+      Contact__c: null,
+      Lead__c: null,
+      Account__c: null,
+      IsApplied__c: false
+    };
+  }
   if (decision.Reason__c === 'SingleMatch') {
     const link = { Contact__c: decision.Contact__c, Lead__c: decision.Lead__c, Account__c: decision.Account__c };
     store.update(CALL, callSfId, link);
