@@ -336,6 +336,8 @@ test('[S11][S13][B07] a German-speaking user sees the softphone, call history, r
   const setup = admin.page.locator('c-teams-phone-setup');
   await setup.getByText('Installationsprüfungen').waitFor({ timeout: WAIT_MS });
   await setup.locator('li[data-check]').first().waitFor({ timeout: WAIT_MS });
+  // The checks' own texts are custom labels too, in the admin's language (B07).
+  await setup.getByText('Anrufereignisse erreichen Salesforce').waitFor({ timeout: WAIT_MS });
   await saveScreenshot(admin.page, 'B07-setup-de');
   await assertContrast(admin.page, 'c-teams-phone-setup', 'setup');
   assert.deepEqual(await englishLines(setup), [], 'setup');
