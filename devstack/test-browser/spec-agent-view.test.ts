@@ -198,7 +198,7 @@ test("[B03][S09] a waiting call's screen pop opens its contact without taking fo
   assert.equal(await first.getAttribute('aria-selected'), 'true', 'the first caller’s tab keeps the focus');
 });
 
-test('[S11][B08] the history lists an ended call without Refresh; its call record page shows the timeline', async (t) => {
+test('[S11][S17][B08] the history lists an ended call without Refresh, linked to its caller; its call record page shows the timeline', async (t) => {
   const alice = live.user('Alice');
   const agent = await openConsole(t, live, alice);
   if (!agent) return;
@@ -233,6 +233,8 @@ test('[S11][B08] the history lists an ended call without Refresh; its call recor
   await assertContrast(page, 'c-teams-call-history', 'call history');
   const caller = (await row.locator('[data-cell="caller"]').innerText()).trim();
   assert.match(caller, new RegExp(KNOWN_CALLER.display.replace(/[()+]/g, '\\$&')));
+  // S17: nobody linked the call, no wrap-up was saved; the org linked it to the one contact with the number.
+  await row.locator('[data-cell="record"]', { hasText: KNOWN_CALLER.contact }).waitFor({ timeout: WAIT_MS });
 
   await row.locator('[data-cell="caller"] a').click();
   const timeline = page.locator('c-teams-call-timeline');
@@ -240,6 +242,14 @@ test('[S11][B08] the history lists an ended call without Refresh; its call recor
   await saveScreenshot(page, 'B08-call-record-timeline');
   await assertContrast(page, 'c-teams-call-timeline', 'call timeline');
   assert.ok((await timeline.locator('li[data-sequence]').count()) >= 2, 'the timeline lists the events of the call');
+  // The link decision is on the timeline in words, naming the contact instead of her record id.
+  const link = timeline.locator('li[data-sequence]', { hasText: "Caller's record" });
+  await link.waitFor({ timeout: WAIT_MS });
+  assert.equal(
+    (await link.locator('[data-field="reason"]').innerText()).trim(),
+    'Linked: the one record with this number'
+  );
+  assert.equal((await link.locator('[data-field="target"]').innerText()).trim(), KNOWN_CALLER.contact);
   assert.match((await page.locator('.console-tab[aria-selected="true"]').innerText()).trim(), /^Call with /);
 });
 
@@ -323,6 +333,8 @@ test('[S11][S13][B07] a German-speaking user sees the softphone, call history, r
   const setup = admin.page.locator('c-teams-phone-setup');
   await setup.getByText('Installationsprüfungen').waitFor({ timeout: WAIT_MS });
   await setup.locator('li[data-check]').first().waitFor({ timeout: WAIT_MS });
+  // The checks' own texts are custom labels too, in the admin's language (B07).
+  await setup.getByText('Anrufereignisse erreichen Salesforce').waitFor({ timeout: WAIT_MS });
   await saveScreenshot(admin.page, 'B07-setup-de');
   await assertContrast(admin.page, 'c-teams-phone-setup', 'setup');
   assert.deepEqual(await englishLines(setup), [], 'setup');
@@ -349,6 +361,13 @@ test('[S13] redirect settings: a corrected number saves on the first click, the 
     await settings.locator('fieldset[data-rule="NoAnswer"] lightning-input input').inputValue(),
     '+1 (555) 555-0190'
   );
+  // Alice's seeded Do Not Disturb rule sends calls to Bob's Teams: a loaded page (a reload) names Bob, never his id.
+  const bob = live.user('Bob');
+  const dndSelection = settings.locator('fieldset[data-rule="DoNotDisturb"] [data-id="selection"]');
+  await dndSelection.waitFor({ timeout: WAIT_MS });
+  const selectionText = `${await dndSelection.innerText()} ${(await dndSelection.getAttribute('title')) ?? ''}`;
+  assert.match(selectionText, new RegExp(bob.name));
+  assert.doesNotMatch(selectionText, new RegExp(bob.teamsUserId!));
 
   const dnd = settings.locator('fieldset[data-rule="DoNotDisturb"]');
   await dnd.locator('lightning-combobox button').click();

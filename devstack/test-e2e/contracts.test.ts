@@ -56,7 +56,7 @@ describe('contracts through the running relay (relay + emulators)', () => {
     );
   });
 
-  it('[B08] every event the relay sent for a call is on its timeline, in sequence, applied', async () => {
+  it('[B08][S17] every event the relay sent for a call is on its timeline, in sequence, applied, then the link', async () => {
     const callId = await e2e.connect(ALICE);
     await e2e.command(ALICE.upn, callId, 'Hold');
     await e2e.recordInState(callId, 'OnHold');
@@ -72,9 +72,52 @@ describe('contracts through the running relay (relay + emulators)', () => {
         [1, 'Ringing', true],
         [2, 'Connected', true],
         [3, 'OnHold', true],
-        [4, 'Ended', true]
+        [4, 'Ended', true],
+        // TeamsCallLinkService's decision on the ended call, under the call's last sequence.
+        [4, 'RecordLink', true]
       ]
     );
     assert.equal(record.LastSequence__c, 4);
+  });
+
+  it('[S17][S11] an ended call is linked server-side to the single contact whose number matches; its Task too', async () => {
+    const ada = e2e.stack.salesforce.seeded!.contacts.find((c) => c.name === 'Ada Caller')!;
+    const callId = await e2e.ringAgent(ALICE, ada.phone);
+    await e2e.sim('POST', `/calls/${callId}/caller-hangup`);
+    const record = await e2e.recordInState(callId, 'Abandoned');
+    await e2e.until('the call linked to Ada', () => e2e.callRecord(callId)?.Contact__c === ada.id);
+    const linked = e2e.callRecord(callId)!;
+    assert.equal(linked.Account__c, e2e.stack.salesforce.store.getById(ada.id)!.rec.AccountId);
+    const decision = e2e.stack.salesforce.store
+      .all('TeamsCallTimelineEntry__c')
+      .filter((t) => t.Call__c === record.Id && t.State__c === 'RecordLink');
+    assert.deepEqual(
+      decision.map((t) => [t.Reason__c, t.Target__c]),
+      [['SingleMatch', ada.id]]
+    );
+    for (const task of e2e.tasksFor(record)) assert.equal(task.WhoId, ada.id);
+  });
+
+  it('[S17][S11] a caller matching several contacts exactly is left unlinked, and the timeline says why', async () => {
+    const callId = await e2e.ringAgent(ALICE, '+15555550125');
+    await e2e.sim('POST', `/calls/${callId}/caller-hangup`);
+    const record = await e2e.recordInState(callId, 'Abandoned');
+    await e2e.until('the link decision on the timeline', () =>
+      e2e.stack.salesforce.store
+        .all('TeamsCallTimelineEntry__c')
+        .some((t) => t.Call__c === record.Id && t.State__c === 'RecordLink')
+    );
+    const decision = e2e.stack.salesforce.store
+      .all('TeamsCallTimelineEntry__c')
+      .filter((t) => t.Call__c === record.Id && t.State__c === 'RecordLink');
+    assert.deepEqual(
+      decision.map((t) => [t.Reason__c, t.Target__c]),
+      [['SeveralMatches', '2 exact matches']]
+    );
+    const unlinked = e2e.callRecord(callId)!;
+    assert.deepEqual(
+      [unlinked.Contact__c ?? null, unlinked.Lead__c ?? null, unlinked.Account__c ?? null],
+      [null, null, null]
+    );
   });
 });

@@ -92,11 +92,14 @@ describe('[B01][B05] fault suite: no lost events, no stranded calls (relay + emu
   // ---------- what must hold after every fault ----------
 
   function timeline(callId: string) {
-    return e2e.stack.salesforce.store
-      .all('TeamsCallTimelineEntry__c')
-      .filter((row) => row.TeamsCallId__c === callId)
-      .map((row) => Number(row.Sequence__c))
-      .sort((a, b) => a - b);
+    return (
+      e2e.stack.salesforce.store
+        .all('TeamsCallTimelineEntry__c')
+        // The relay's events; the link decision (RecordLink, S17) is the org's own row under the last sequence.
+        .filter((row) => row.TeamsCallId__c === callId && row.State__c !== 'RecordLink')
+        .map((row) => Number(row.Sequence__c))
+        .sort((a, b) => a - b)
+    );
   }
 
   async function verifyEnded(outcome: Outcome): Promise<void> {

@@ -8,6 +8,7 @@ import jsforce from 'jsforce';
 import PubSubApiClient from 'salesforce-pubsub-api-client';
 import { DEFAULT_METADATA_ROOT, start, type SalesforceEmulator } from '../src/salesforce-emulator/server.ts';
 import { JWT_BEARER } from '../src/salesforce-emulator/oauth.ts';
+import { deleteRecord } from '../src/salesforce-emulator/apex/context.ts';
 import { CLIENT_ID, USERNAME, clientCertificate, signAssertion } from './support/salesforce.ts';
 import { trustCertificate, trustedFetch } from './support/trust.ts';
 
@@ -684,6 +685,42 @@ describe('Apex controller contracts over HTTP (dev only)', () => {
         ]
       );
       assert.ok(checks.every((c) => c.detail.includes('emulated')));
+    });
+
+    it("[B07] the check texts are custom labels in the user's language, and a fix names the actual cause", async () => {
+      const run = async (language: string) => {
+        const res = await trustedFetch(`${emu.url}/_preview/apex/TeamsSetupController/runChecks`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-preview-user': admin.userId,
+            'x-preview-language': language
+          },
+          body: '{}'
+        });
+        assert.equal(res.status, 200);
+        return (await res.json()) as { name: string; label: string; fix: string | null }[];
+      };
+      const german = await run('de');
+      const heartbeat = german.find((c) => c.name === 'relayHeartbeat')!;
+      assert.equal(heartbeat.label, 'Das Relay läuft');
+      // No relay ever reported and no call event reached Salesforce: the process comes first, not the heartbeat.
+      assert.match(heartbeat.fix ?? '', /^Prüfen Sie, ob der Relay-Prozess läuft/);
+      const english = await run('en');
+      assert.equal(english.find((c) => c.name === 'relayHeartbeat')!.label, 'The relay is running');
+
+      // A second integration user: the fix says how many hold the permission set, not a generic instruction.
+      const permissionSet = emu.store.all('PermissionSet').find((p) => p.Name === 'TeamsPhoneIntegration')!;
+      const extra = emu.store.insert('PermissionSetAssignment', {
+        AssigneeId: alice.userId,
+        PermissionSetId: permissionSet.Id
+      });
+      try {
+        const integration = (await run('en')).find((c) => c.name === 'integrationPermissionSet')!;
+        assert.match(integration.fix ?? '', /^2 active users have TeamsPhoneIntegration: keep it only on the one/);
+      } finally {
+        deleteRecord(emu.store, extra.Id);
+      }
     });
 
     it('[B07] the setup methods refuse an agent', async () => {

@@ -440,10 +440,18 @@ describe('Salesforce emulator (dev only)', () => {
       assert.equal(calls.totalSize, 1);
       const call = calls.records[0]!;
       assert.deepEqual([call.State__c, call.IsMissed__c], ['Missed', true]);
-      const timeline = await admin.query(
-        `SELECT EventId__c FROM TeamsCallTimelineEntry__c WHERE Call__c = '${call.Id}'`
+      const timeline = await admin.query<{ State__c: string; Reason__c: string | null }>(
+        `SELECT State__c, Reason__c FROM TeamsCallTimelineEntry__c WHERE Call__c = '${call.Id}'`
       );
-      assert.equal(timeline.totalSize, 2);
+      // Both events, then the link decision: +15555550123 is exactly one seeded contact (Ada Caller).
+      assert.deepEqual(
+        timeline.records.map((r) => [r.State__c, r.Reason__c]),
+        [
+          ['Ringing', null],
+          ['Missed', 'NoAnswer'],
+          ['RecordLink', 'SingleMatch']
+        ]
+      );
       const task = await admin.query<{ Subject: string }>(`SELECT Subject FROM Task WHERE Id = '${call.TaskId__c}'`);
       assert.match(task.records[0]?.Subject ?? '', /^Missed call from/);
     });

@@ -305,6 +305,36 @@ describe('Teams simulator (dev only)', () => {
       );
     });
 
+    it('[S08][S14] a user in Do Not Disturb is not rung by a redirect or a transfer: their voicemail takes the call', async () => {
+      const bob = DEMO_AGENTS[1]!;
+      await control('POST', `/users/${bob.id}/presence`, { availability: 'DoNotDisturb', activity: 'DoNotDisturb' });
+      try {
+        const redirected = await placed();
+        await graph('POST', `/communications/calls/${redirected}/redirect`, {
+          targets: [{ identity: { user: { id: bob.id } } }],
+          callbackUri: `${bot.url}/calls/${redirected}`
+        });
+        const ended = first(await bot.waitFor(isCall(redirected, (i) => i.changeType === 'deleted')));
+        const answeredBy = (ended.resourceData as { answeredBy?: { identity: { encrypted: { id: string } } } })
+          .answeredBy;
+        assert.equal(
+          Buffer.from(answeredBy!.identity.encrypted.id, 'base64').toString('utf8'),
+          `voicemail:${bob.id}`,
+          "Bob's voicemail answered"
+        );
+
+        const transferred = await answeredCall();
+        await graph('POST', `/communications/calls/${transferred}/transfer`, {
+          transferTarget: { endpointType: 'default', identity: { user: { id: bob.id } } }
+        });
+        await bot.waitFor(isCall(transferred, (i) => i.changeType === 'deleted'));
+        const user = (await control('GET', `/users/${bob.id}`)).json as { ringing: unknown[] };
+        assert.deepEqual(user.ringing, [], 'Bob was never rung');
+      } finally {
+        await control('POST', `/users/${bob.id}/presence`, { availability: 'Available', activity: 'Available' });
+      }
+    });
+
     it('[S13] a redirect to a phone number is answered by the PSTN side without a Teams client', async () => {
       const callId = await placed();
       await graph('POST', `/communications/calls/${callId}/redirect`, {

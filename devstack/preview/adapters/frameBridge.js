@@ -30,10 +30,13 @@ export function frame() {
   return globalThis.__teamsPreview ?? noFrame;
 }
 
-/** Headers every backend call carries: the signed-in demo agent, as the session cookie would on the platform. */
+/**
+ * Headers every backend call carries: the signed-in demo agent, as the session cookie would on the platform, and
+ * their language (System.Label in Apex answers in it).
+ */
 export function backendHeaders() {
-  const userId = frame().userId;
+  const { userId, language } = frame();
   return userId
-    ? { 'Content-Type': 'application/json', 'X-Preview-User': userId }
+    ? { 'Content-Type': 'application/json', 'X-Preview-User': userId, 'X-Preview-Language': language ?? 'en' }
     : { 'Content-Type': 'application/json' };
 }

@@ -1,7 +1,13 @@
 // Runs the TypeScript twin of the Apex TeamsCallEventHandler (record-keeping.ts, shared vectors) on every
-// TeamsCallEvent__e the bus accepts, so TeamsCall__c, its timeline and Tasks appear in the store as in an org.
+// TeamsCallEvent__e the bus accepts, so TeamsCall__c, its timeline and Tasks appear in the store as in an org, and
+// links each call that ended unlinked to the caller's record as TeamsCallLinkService does (decideLink).
+import { linkCandidates, taskLink } from './apex/softphone-controller.ts';
 import {
   applyBatch,
+  decideLink,
+  linkEventId,
+  TERMINAL_STATES,
+  type LinkDecision,
   type CallEventRecord,
   type CallRecord,
   type CallTask,
@@ -99,9 +105,67 @@ export function handleCallEvents(store: OrgStore, events: StoredEvent[]): void {
     const callSfId = idByCall.get(callId)!;
     const stored = store.insert('Task', {
       ...task,
-      WhatId: callSfId,
+      ...taskLink(state.calls.get(callId) as unknown as Record<string, unknown>),
       ActivityDate: new Date().toISOString().slice(0, 10)
     });
     store.update(CALL, callSfId, { TaskId__c: stored.Id });
   }
+  const endedUnlinked = [...state.calls.keys()].filter((callId) => {
+    const before = existing.get(callId);
+    const wasTerminal = typeof before?.State__c === 'string' && TERMINAL_STATES.has(before.State__c);
+    const now = state.calls.get(callId)!.State__c;
+    return !wasTerminal && now !== null && TERMINAL_STATES.has(now);
+  });
+  for (const callId of endedUnlinked) linkEndedCall(store, idByCall.get(callId)!);
+}
+
+/**
+ * S17 / S11, as TeamsCallEventHandler.shouldLink hands a call to TeamsCallLinkService (a Queueable in the org, at
+ * once here): an ended call with a caller number and an agent that nobody has linked is linked on a single exact
+ * match, left unlinked on several or none; the decision is one timeline row (State__c RecordLink) under the
+ * call's synthetic link EventId, and a Task logged for the call follows the link (TeamsCallEventHandler.linkTask).
+ */
+function linkEndedCall(store: OrgStore, callSfId: string): void {
+  const call = store.getById(callSfId)?.rec;
+  if (!call) return;
+  const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : null);
+  if (text(call.OwnerId) === null || text(call.CallerNumber__c) === null) return;
+  if (text(call.Contact__c) ?? text(call.Lead__c) ?? text(call.Account__c)) return;
+  const teamsCallId = String(call.TeamsCallId__c);
+  let decision: Omit<LinkDecision, 'Reason__c'> & { Reason__c: LinkDecision['Reason__c'] | 'LookupFailed' };
+  try {
+    decision = decideLink(
+      { TeamsCallId__c: teamsCallId, CallerNumber__c: text(call.CallerNumber__c) },
+      linkCandidates(store, text(call.CallerNumber__c))
+    );
+  } catch (failure) {
+    // As TeamsCallLinkService.decide: a failed search is this call's LookupFailed; the call stays, unlinked.
+    decision = {
+      EventId__c: linkEventId(teamsCallId),
+      Reason__c: 'LookupFailed',
+      Target__c: failure instanceof Error ? `${failure.name}: ${failure.message}`.slice(0, 255) : 'LookupFailed',
+      Contact__c: null,
+      Lead__c: null,
+      Account__c: null,
+      IsApplied__c: false
+    };
+  }
+  if (decision.Reason__c === 'SingleMatch') {
+    const link = { Contact__c: decision.Contact__c, Lead__c: decision.Lead__c, Account__c: decision.Account__c };
+    store.update(CALL, callSfId, link);
+    const taskId = text(call.TaskId__c);
+    if (taskId !== null && store.getById(taskId)) store.update('Task', taskId, taskLink(link));
+  }
+  const row = {
+    TeamsCallId__c: teamsCallId,
+    Sequence__c: call.LastSequence__c ?? null,
+    State__c: 'RecordLink',
+    Reason__c: decision.Reason__c,
+    Target__c: decision.Target__c,
+    OccurredAt__c: new Date().toISOString(),
+    IsApplied__c: decision.IsApplied__c
+  };
+  const before = store.all(TIMELINE).find((r) => r.EventId__c === decision.EventId__c);
+  if (before) store.update(TIMELINE, before.Id, row);
+  else store.insert(TIMELINE, { ...row, EventId__c: decision.EventId__c, Call__c: callSfId });
 }

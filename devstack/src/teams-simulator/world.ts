@@ -257,6 +257,20 @@ export class TeamsWorld {
 
   private ringUser(userId: string, ring: Ring): void {
     const u = this.user(userId);
+    const c = this.calls.get(ring.callId);
+    if (
+      ring.kind !== 'invite' &&
+      c &&
+      (this.presence(userId) as { availability?: string }).availability === 'DoNotDisturb'
+    ) {
+      // As Teams does for a user in Do Not Disturb: a call redirected or transferred to them does not ring; their
+      // unanswered-call settings take it (here: their voicemail answers), as if nobody had picked up.
+      const voicemail = `voicemail:${userId}`;
+      this.later(c, this.opts.autoAnswerMs ?? 100, () =>
+        ring.kind === 'redirect' ? this.redirectAnswered(c, voicemail) : this.transferAnswered(c, voicemail)
+      );
+      return;
+    }
     u.rings.push(ring);
   }
 

@@ -113,7 +113,7 @@ export class E2E {
   }
 
   tasksFor(record: SRecord): SRecord[] {
-    return this.stack.salesforce.store.all('Task').filter((t) => t.WhatId === record.Id);
+    return this.stack.salesforce.store.all('Task').filter((t) => t.CallObject === record.TeamsCallId__c);
   }
 
   seededUserId(upn: string): string {

@@ -61,6 +61,22 @@ function historyRow(ctx: ApexContext, call: SRecord): Record<string, unknown> {
   };
 }
 
+/**
+ * TeamsCallHistoryController.userTargetNames / linkedName: the name behind a timeline target — the user whose line
+ * has a TeamsUser target's Teams id, a SoftphoneUser target's user, the record a link decision linked — or null.
+ */
+function targetName(ctx: ApexContext, call: SRecord, row: SRecord): string | null {
+  const target = typeof row.Target__c === 'string' ? row.Target__c : '';
+  if (target.startsWith('TeamsUser:')) {
+    const teamsId = target.slice('TeamsUser:'.length).trim();
+    const line = ctx.store.all('TeamsPhoneUser__c').find((l) => l.TeamsUserId__c === teamsId);
+    return line ? userName(ctx.store, line.User__c) : null;
+  }
+  if (target.startsWith('SoftphoneUser:')) return userName(ctx.store, target.slice('SoftphoneUser:'.length).trim());
+  if (row.State__c !== 'RecordLink' || target === '') return null;
+  return [call.Contact__c, call.Lead__c, call.Account__c].includes(target) ? nameOf(ctx.store, target) : null;
+}
+
 /** Rethrows user-safe errors, hides everything else behind the controller's generic message. */
 function guarded<T>(body: () => T): T {
   try {
@@ -143,6 +159,7 @@ export const callHistoryMethods: Record<string, ApexMethod> = {
           state: row.State__c ?? null,
           reason: row.Reason__c ?? null,
           target: row.Target__c ?? null,
+          targetName: targetName(ctx, call, row),
           occurredAt: row.OccurredAt__c ?? null,
           isApplied: row.IsApplied__c === true
         }));

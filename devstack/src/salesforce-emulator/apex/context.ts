@@ -10,6 +10,8 @@ export interface ApexContext {
   bus: EventBus;
   /** UserInfo.getUserId(): the signed-in demo user of the preview. */
   userId: string;
+  /** The running user's language (LanguageLocaleKey; the preview sends its frame's): System.Label answers in it. */
+  language?: string;
   /** Setup → Certificate and Key Management: private keys by certificate API name (Auth.JWS signs with them). */
   certificates?: ReadonlyMap<string, KeyObject>;
 }

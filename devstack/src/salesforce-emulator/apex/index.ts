@@ -90,9 +90,16 @@ export function registerApexRoutes(app: FastifyInstance, options: ApexRoutesOpti
       if (typeof body !== 'object' || Array.isArray(body)) {
         return reply.code(400).send(auraBody('The parameters must be a JSON object.'));
       }
+      const language = req.headers['x-preview-language'];
       try {
         const result = handler(
-          { store, bus, userId: user.Id, ...(options.certificates && { certificates: options.certificates }) },
+          {
+            store,
+            bus,
+            userId: user.Id,
+            ...(typeof language === 'string' && /^[a-z]{2}(?:_[A-Z]{2})?$/.test(language) && { language }),
+            ...(options.certificates && { certificates: options.certificates })
+          },
           body as ApexParams
         );
         // Serialized here so a String result (sendCommand's command id) is JSON too, as Lightning returns it.

@@ -105,7 +105,15 @@ function loadSettings(ctx: ApexContext, userId: string, isAdmin: boolean): Recor
     result.noAnswerSeconds = line.NoAnswerSeconds__c ?? null;
     result.rules = rulesOf(ctx, line.Id).map((record): Rule => {
       const targetId = record.TargetType__c === 'SoftphoneUser' ? toId(record.TargetValue__c) : null;
-      const label = targetId === null ? null : userName(ctx.store, targetId);
+      const teamsId =
+        record.TargetType__c === 'TeamsUser' && typeof record.TargetValue__c === 'string'
+          ? record.TargetValue__c.trim()
+          : null;
+      // S13: a Teams user target reads as the name of the user whose line has that Teams id (selectByTeamsUserIds).
+      const teamsLine =
+        teamsId === null ? undefined : ctx.store.all('TeamsPhoneUser__c').find((l) => l.TeamsUserId__c === teamsId);
+      const label =
+        targetId !== null ? userName(ctx.store, targetId) : teamsLine ? userName(ctx.store, teamsLine.User__c) : null;
       return {
         trigger: asString(record.Trigger__c),
         targetType: asString(record.TargetType__c),

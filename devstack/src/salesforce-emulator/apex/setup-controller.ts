@@ -16,6 +16,7 @@ import {
   type ApexContext,
   type ApexMethod
 } from './context.ts';
+import { systemLabel as L } from './labels.ts';
 
 export const SETUP_MESSAGES = {
   adminsOnly: 'Only Teams Phone admins can use the setup page.',
@@ -93,10 +94,10 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
   checks.push(
     check(
       'agentPermissionSet',
-      'Agents have the TeamsPhoneAgent permission set',
+      L(ctx, 'TeamsSetup_CheckAgentPermissionSet'),
       agents > 0 ? 'Pass' : 'Fail',
-      `${agents} active user(s) assigned.`,
-      agents > 0 ? null : 'Assign the TeamsPhoneAgent permission set to every agent.'
+      L(ctx, 'TeamsSetup_DetailAssigned', agents),
+      agents > 0 ? null : L(ctx, 'TeamsSetup_FixAgentPermissionSet')
     )
   );
   const integrationUsers = activeAssignees(ctx, 'TeamsPhoneIntegration');
@@ -104,12 +105,14 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
   checks.push(
     check(
       'integrationPermissionSet',
-      "The relay's integration user has the TeamsPhoneIntegration permission set",
+      L(ctx, 'TeamsSetup_CheckIntegrationPermissionSet'),
       integrationStatus,
-      `${integrationUsers} active user(s) assigned.`,
+      L(ctx, 'TeamsSetup_DetailAssigned', integrationUsers),
       integrationStatus === 'Pass'
         ? null
-        : 'Assign TeamsPhoneIntegration to exactly one integration user: the user the relay signs in as.'
+        : integrationUsers === 0
+          ? L(ctx, 'TeamsSetup_FixIntegrationNone')
+          : L(ctx, 'TeamsSetup_FixIntegrationSeveral', integrationUsers)
     )
   );
 
@@ -125,12 +128,14 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
   checks.push(
     check(
       'phoneUsers',
-      'Phone users are mapped to active users with Teams ids',
+      L(ctx, 'TeamsSetup_CheckPhoneUsers'),
       lineStatus,
-      `${total} active line(s), ${broken} without an active user or a Teams object id.`,
+      L(ctx, 'TeamsSetup_DetailPhoneUsers', total, broken),
       lineStatus === 'Pass'
         ? null
-        : 'On the Phone users list, give every active line an active Salesforce user and the Teams object id.'
+        : total === 0
+          ? L(ctx, 'TeamsSetup_FixNoPhoneUsers')
+          : L(ctx, 'TeamsSetup_FixPhoneUsers')
     )
   );
 
@@ -140,22 +145,22 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
     .sort((a, b) => Date.parse(String(b.LastHeartbeatAt__c)) - Date.parse(String(a.LastHeartbeatAt__c)));
   const latest = statuses[0];
   let heartbeatStatus: SetupCheck['status'] = 'Fail';
-  let heartbeatDetail = 'No relay has reported yet.';
+  let heartbeatDetail = L(ctx, 'TeamsSetup_DetailNoHeartbeat');
   if (latest) {
     const minutes = minutesSince(String(latest.LastHeartbeatAt__c), now);
     heartbeatStatus =
       minutes <= HEARTBEAT_FRESH_MINUTES ? 'Pass' : minutes <= HEARTBEAT_STALE_MINUTES ? 'Warn' : 'Fail';
-    heartbeatDetail = `Last heartbeat ${minutes} minute(s) ago from ${String(latest.RelayInstanceId__c)}.`;
+    heartbeatDetail = L(ctx, 'TeamsSetup_DetailHeartbeat', minutes, String(latest.RelayInstanceId__c));
   }
   checks.push(
     check(
       'relayHeartbeat',
-      'The relay is running',
+      L(ctx, 'TeamsSetup_CheckRelayHeartbeat'),
       heartbeatStatus,
       heartbeatDetail,
       heartbeatStatus === 'Pass'
         ? null
-        : heartbeatFix(latest ? Date.parse(String(latest.LastHeartbeatAt__c)) : undefined, newestEventAt(ctx))
+        : heartbeatFix(latest ? Date.parse(String(latest.LastHeartbeatAt__c)) : undefined, newestEventAt(ctx), ctx)
     )
   );
 
@@ -164,12 +169,18 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
     entries.length === 0
       ? check(
           'triggerSubscription',
-          'The call event trigger is subscribed',
+          L(ctx, 'TeamsSetup_CheckTriggerSubscription'),
           'Warn',
-          'No event has reached the trigger yet.',
-          'Make a test call; if this stays, check that TeamsCallEventTrigger is active.'
+          L(ctx, 'TeamsSetup_DetailNoTriggerEvent'),
+          L(ctx, 'TeamsSetup_FixTriggerNoEvent')
         )
-      : check('triggerSubscription', 'The call event trigger is subscribed', 'Pass', 'Status Running', null)
+      : check(
+          'triggerSubscription',
+          L(ctx, 'TeamsSetup_CheckTriggerSubscription'),
+          'Pass',
+          L(ctx, 'TeamsSetup_DetailTriggerStatus', 'Running'),
+          null
+        )
   );
 
   const newest = newestEventAt(ctx);
@@ -177,20 +188,20 @@ function runChecks(ctx: ApexContext, now: number): SetupCheck[] {
     newest === undefined
       ? check(
           'lastEvent',
-          'Call events reach Salesforce',
+          L(ctx, 'TeamsSetup_CheckLastEvent'),
           'Warn',
-          'No call event recorded yet.',
-          "Make a test call to an agent's number."
+          L(ctx, 'TeamsSetup_DetailNoEvent'),
+          L(ctx, 'TeamsSetup_FixNoEvent')
         )
       : check(
           'lastEvent',
-          'Call events reach Salesforce',
+          L(ctx, 'TeamsSetup_CheckLastEvent'),
           'Pass',
-          `Last call event ${Math.trunc((now - newest) / 60000)} minute(s) ago.`,
+          L(ctx, 'TeamsSetup_DetailLastEvent', Math.trunc((now - newest) / 60000)),
           null
         )
   );
-  checks.push(streamCheck(currentSettings(ctx.store), ctx.store.all('CspTrustedSite')));
+  checks.push(streamCheck(currentSettings(ctx.store), ctx.store.all('CspTrustedSite'), ctx));
   return checks;
 }
 
@@ -201,15 +212,19 @@ const originOf = (url: string): string => {
 };
 
 /** B10, as TeamsSetupController.streamCheck: settings set, and the relay origin a Trusted URL with connect-src. */
-export function streamCheck(settings: Record<string, unknown>, trustedSites: SRecord[]): SetupCheck {
-  const label = 'Live call updates can reach the softphone';
+export function streamCheck(
+  settings: Record<string, unknown>,
+  trustedSites: SRecord[],
+  ctx: { language?: string } = {}
+): SetupCheck {
+  const label = L(ctx, 'TeamsSetup_CheckAgentStream');
   if (isBlank(settings.RelayStreamUrl__c) || isBlank(settings.StreamCertificate__c)) {
     return check(
       'agentStream',
       label,
       'Fail',
-      'Relay Stream URL or Stream Certificate is not set.',
-      "Create a self-signed certificate (Certificate and Key Management), then set Relay Stream URL (the relay's https origin) and Stream Certificate (its unique name) in the Teams Phone Setting OrgOverride record."
+      L(ctx, 'TeamsSetup_DetailStreamNotSet'),
+      L(ctx, 'TeamsSetup_FixStreamNotSet')
     );
   }
   const origin = originOf(String(settings.RelayStreamUrl__c));
@@ -221,13 +236,13 @@ export function streamCheck(settings: Record<string, unknown>, trustedSites: SRe
       originOf(site.EndpointUrl).toLowerCase() === origin.toLowerCase()
   );
   return trusted
-    ? check('agentStream', label, 'Pass', `Stream at ${origin}, trusted for connect-src.`, null)
+    ? check('agentStream', label, 'Pass', L(ctx, 'TeamsSetup_DetailStreamTrusted', origin), null)
     : check(
         'agentStream',
         label,
         'Fail',
-        `${origin} is not a CSP Trusted URL with connect-src: Lightning blocks the softphone's connection.`,
-        `In Setup > Trusted URLs, add ${origin} with the CSP directive connect-src.`
+        L(ctx, 'TeamsSetup_DetailStreamBlocked', origin),
+        L(ctx, 'TeamsSetup_FixStreamBlocked', origin)
       );
 }
 
@@ -241,12 +256,14 @@ function newestEventAt(ctx: ApexContext): number | undefined {
 }
 
 /** TeamsSetupController.heartbeatFix: call events after the last heartbeat prove the Salesforce connection works. */
-export function heartbeatFix(latestHeartbeat: number | undefined, latestEvent: number | undefined): string {
+export function heartbeatFix(
+  latestHeartbeat: number | undefined,
+  latestEvent: number | undefined,
+  ctx: { language?: string } = {}
+): string {
   const eventsSinceHeartbeat =
     latestEvent !== undefined && (latestHeartbeat === undefined || latestEvent > latestHeartbeat);
-  return eventsSinceHeartbeat
-    ? 'Call events still reach Salesforce, so the relay runs and its Salesforce connection works; only its heartbeat is missing. Check the relay log for heartbeat errors, or update the relay to a version that sends heartbeats.'
-    : 'Check that the relay process is running (its /healthz answers), then its Salesforce connection: the login of the integration user holding TeamsPhoneIntegration, and event publishing. The relay log names the failing step.';
+  return eventsSinceHeartbeat ? L(ctx, 'TeamsSetup_FixHeartbeatOnly') : L(ctx, 'TeamsSetup_FixRelaySilent');
 }
 
 interface PhoneUserInput {

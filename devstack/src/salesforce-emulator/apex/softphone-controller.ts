@@ -1,7 +1,7 @@
 // TeamsSoftphoneController twin (docs/controller-contracts.md): agent context, open calls, caller lookup,
 // commands, linking and wrap-up, with the same checks and messages as the Apex.
-import { buildTask, type CallRecord } from '../record-keeping.ts';
-import type { SRecord } from '../store.ts';
+import { buildTask, type CallRecord, type LinkCandidate } from '../record-keeping.ts';
+import type { OrgStore, SRecord } from '../store.ts';
 import { sendCallCommand } from './command-publisher.ts';
 import {
   AuraError,
@@ -137,32 +137,52 @@ function compareMatches(a: Match, b: Match): number {
   return b.lastActivity - a.lastActivity;
 }
 
-function search(ctx: ApexContext, sobject: string, fields: string[], term: string, keep = (_r: SRecord) => true) {
-  return ctx.store
+function search(store: OrgStore, sobject: string, fields: string[], term: string, keep = (_r: SRecord) => true) {
+  return store
     .all(sobject)
     .filter((record) => keep(record) && fields.some((field) => phoneFieldMatches(record[field], term)))
     .sort((a, b) => String(b.LastModifiedDate).localeCompare(String(a.LastModifiedDate)))
     .slice(0, 20);
 }
 
-function findMatches(ctx: ApexContext, phoneNumber: string | null): Match[] {
+function findMatches(store: OrgStore, phoneNumber: string | null): Match[] {
   const digits = digitsOf(phoneNumber);
   if (digits.length < MIN_DIGITS) return [];
   const term = digits.length > SEARCH_DIGITS ? digits.slice(-SEARCH_DIGITS) : digits;
   const matches: Match[] = [];
-  for (const contact of search(ctx, 'Contact', ['Phone', 'MobilePhone'], term)) {
-    const accountName = nameOf(ctx.store, contact.AccountId);
+  for (const contact of search(store, 'Contact', ['Phone', 'MobilePhone'], term)) {
+    const accountName = nameOf(store, contact.AccountId);
     matches.push(toMatch(contact, 'Contact', accountName, [contact.Phone, contact.MobilePhone], digits));
   }
   const notConverted = (lead: SRecord) => lead.IsConverted !== true;
-  for (const lead of search(ctx, 'Lead', ['Phone', 'MobilePhone'], term, notConverted)) {
+  for (const lead of search(store, 'Lead', ['Phone', 'MobilePhone'], term, notConverted)) {
     const company = typeof lead.Company === 'string' ? lead.Company : null;
     matches.push(toMatch(lead, 'Lead', company, [lead.Phone, lead.MobilePhone], digits));
   }
-  for (const account of search(ctx, 'Account', ['Phone'], term)) {
+  for (const account of search(store, 'Account', ['Phone'], term)) {
     matches.push(toMatch(account, 'Account', null, [account.Phone], digits));
   }
   return matches.sort(compareMatches).slice(0, MAX_RESULTS);
+}
+
+/**
+ * TeamsCallerLookupService.findMatchesVisibleTo, as TeamsCallLinkService searches for an ended call (S17): the
+ * softphone's search, each record with the phone fields decideLink compares. The emulator keeps no record sharing
+ * for Contacts, Leads and Accounts (the preview org's are public read), so every record is visible to the agent.
+ */
+export function linkCandidates(store: OrgStore, phoneNumber: string | null): LinkCandidate[] {
+  return findMatches(store, phoneNumber).map((match) => {
+    const record = store.getById(match.recordId)!.rec;
+    const text = (value: unknown) => (typeof value === 'string' ? value : null);
+    return {
+      Id: record.Id,
+      type: match.objectApiName,
+      Phone: text(record.Phone),
+      MobilePhone: text(record.MobilePhone),
+      AccountId: text(record.AccountId),
+      visibleToAgent: true
+    };
+  });
 }
 
 function ownCall(ctx: ApexContext, teamsCallId: string | null): SRecord {
@@ -194,7 +214,7 @@ function linkFields(ctx: ApexContext, recordId: string | null): Record<string, s
 }
 
 /** TeamsCallEventHandler.linkTask: WhoId = the Contact or Lead, WhatId = the Account (a Lead has no WhatId). */
-function taskLink(link: Record<string, unknown>): { WhoId: unknown; WhatId: unknown } {
+export function taskLink(link: Record<string, unknown>): { WhoId: unknown; WhatId: unknown } {
   return {
     WhoId: link.Contact__c ?? link.Lead__c ?? null,
     WhatId: !link.Contact__c && link.Lead__c ? null : (link.Account__c ?? null)
@@ -236,7 +256,7 @@ export const softphoneMethods: Record<string, ApexMethod> = {
 
   findCallerMatches: (ctx, params) =>
     userSafe(SOFTPHONE_MESSAGES.generic, () =>
-      findMatches(ctx, stringParam(params, 'phoneNumber')).map(({ lastActivity: _unused, ...match }) => match)
+      findMatches(ctx.store, stringParam(params, 'phoneNumber')).map(({ lastActivity: _unused, ...match }) => match)
     ),
 
   // CommandRefused is an AuraError: its message reaches the agent as is, like the Apex catch clause.

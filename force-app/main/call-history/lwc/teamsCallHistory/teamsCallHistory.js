@@ -12,7 +12,7 @@ import USER_ID from '@salesforce/user/Id';
 import TEAMS_DIAL_INTENT from '@salesforce/messageChannel/TeamsDialIntent__c';
 import TEAMS_CALL_ENDED from '@salesforce/messageChannel/TeamsCallEnded__c';
 import getCalls from '@salesforce/apex/TeamsCallHistoryController.getCalls';
-import { asInput, friendlyMessage, formatLabel, formatPhone, formatSeconds } from 'c/teamsViewUtils';
+import { asInput, friendlyMessage, formatLabel, formatPhone, formatSeconds, reasonLabel } from 'c/teamsViewUtils';
 
 import TITLE from '@salesforce/label/c.TeamsHistory_Title';
 import FILTER_LABEL from '@salesforce/label/c.TeamsHistory_FilterLabel';
@@ -53,15 +53,6 @@ import OUTCOME_ABANDONED from '@salesforce/label/c.TeamsHistory_OutcomeAbandoned
 import OUTCOME_REDIRECTED from '@salesforce/label/c.TeamsHistory_OutcomeRedirected';
 import OUTCOME_TRANSFERRED from '@salesforce/label/c.TeamsHistory_OutcomeTransferred';
 import OUTCOME_IN_PROGRESS from '@salesforce/label/c.TeamsHistory_OutcomeInProgress';
-import REASON_NO_ANSWER from '@salesforce/label/c.TeamsHistory_ReasonNoAnswer';
-import REASON_DND from '@salesforce/label/c.TeamsHistory_ReasonDoNotDisturb';
-import REASON_PRESENTING from '@salesforce/label/c.TeamsHistory_ReasonPresenting';
-import REASON_OOO from '@salesforce/label/c.TeamsHistory_ReasonOutOfOffice';
-import REASON_IN_A_CALL from '@salesforce/label/c.TeamsHistory_ReasonInACall';
-import REASON_DECLINED from '@salesforce/label/c.TeamsHistory_ReasonDeclined';
-import REASON_CALLER_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonCallerHungUp';
-import REASON_AGENT_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonAgentHungUp';
-import REASON_FAILED from '@salesforce/label/c.TeamsHistory_ReasonFailed';
 
 /** Page size per request; the server caps it too. */
 const PAGE_SIZE = 25;
@@ -82,18 +73,6 @@ const OUTCOMES = {
   Redirected: OUTCOME_REDIRECTED,
   Transferred: OUTCOME_TRANSFERRED
 };
-const REASONS = {
-  NoAnswer: REASON_NO_ANSWER,
-  DoNotDisturb: REASON_DND,
-  Presenting: REASON_PRESENTING,
-  OutOfOffice: REASON_OOO,
-  InACall: REASON_IN_A_CALL,
-  Declined: REASON_DECLINED,
-  CallerHungUp: REASON_CALLER_HUNG_UP,
-  AgentHungUp: REASON_AGENT_HUNG_UP,
-  Failed: REASON_FAILED
-};
-
 /**
  * @typedef {Object} HistoryRow
  * @property {string} recordId
@@ -226,7 +205,7 @@ export default class TeamsCallHistory extends NavigationMixin(LightningElement) 
         directionIcon: call.direction === 'Outbound' ? 'utility:outgoing_call' : 'utility:incoming_call',
         outcomeLabel: call.outcome ? (OUTCOMES[call.outcome] ?? call.outcome) : OUTCOME_IN_PROGRESS,
         isMissedOutcome: ['Missed', 'Abandoned', 'Rejected'].includes(call.outcome),
-        reasonLabel: call.reason ? (REASONS[call.reason] ?? call.reason) : '',
+        reasonLabel: reasonLabel(call.reason),
         ringLabel: formatSeconds(call.ringSeconds),
         talkLabel: formatSeconds(call.talkSeconds),
         canCallBack: Boolean(call.callerNumber),

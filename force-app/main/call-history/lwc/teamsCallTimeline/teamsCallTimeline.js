@@ -1,6 +1,6 @@
 import { LightningElement, api } from 'lwc';
 import getTimeline from '@salesforce/apex/TeamsCallHistoryController.getTimeline';
-import { describeTarget, friendlyMessage, formatLabel } from 'c/teamsViewUtils';
+import { describeTarget, friendlyMessage, formatLabel, reasonLabel } from 'c/teamsViewUtils';
 
 import TITLE from '@salesforce/label/c.TeamsHistory_TimelineTitle';
 import EMPTY from '@salesforce/label/c.TeamsHistory_TimelineEmpty';
@@ -27,15 +27,7 @@ import STATE_REJECTED from '@salesforce/label/c.TeamsHistory_State_Rejected';
 import STATE_REDIRECTED from '@salesforce/label/c.TeamsHistory_State_Redirected';
 import STATE_TRANSFERRED from '@salesforce/label/c.TeamsHistory_State_Transferred';
 import STATE_SUPPRESSED from '@salesforce/label/c.TeamsHistory_State_Suppressed';
-import REASON_NO_ANSWER from '@salesforce/label/c.TeamsHistory_ReasonNoAnswer';
-import REASON_DND from '@salesforce/label/c.TeamsHistory_ReasonDoNotDisturb';
-import REASON_PRESENTING from '@salesforce/label/c.TeamsHistory_ReasonPresenting';
-import REASON_OOO from '@salesforce/label/c.TeamsHistory_ReasonOutOfOffice';
-import REASON_IN_A_CALL from '@salesforce/label/c.TeamsHistory_ReasonInACall';
-import REASON_DECLINED from '@salesforce/label/c.TeamsHistory_ReasonDeclined';
-import REASON_CALLER_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonCallerHungUp';
-import REASON_AGENT_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonAgentHungUp';
-import REASON_FAILED from '@salesforce/label/c.TeamsHistory_ReasonFailed';
+import STATE_RECORD_LINK from '@salesforce/label/c.TeamsHistory_State_RecordLink';
 
 /** Call states (TeamsCall__c.State__c) in words. */
 const STATES = {
@@ -48,20 +40,9 @@ const STATES = {
   Rejected: STATE_REJECTED,
   Redirected: STATE_REDIRECTED,
   Transferred: STATE_TRANSFERRED,
-  Suppressed: STATE_SUPPRESSED
-};
-
-/** Reasons as the call history words them. */
-const REASONS = {
-  NoAnswer: REASON_NO_ANSWER,
-  DoNotDisturb: REASON_DND,
-  Presenting: REASON_PRESENTING,
-  OutOfOffice: REASON_OOO,
-  InACall: REASON_IN_A_CALL,
-  Declined: REASON_DECLINED,
-  CallerHungUp: REASON_CALLER_HUNG_UP,
-  AgentHungUp: REASON_AGENT_HUNG_UP,
-  Failed: REASON_FAILED
+  Suppressed: STATE_SUPPRESSED,
+  // TeamsCallLinkService's decision on the ended call (S17): its reason says linked or why not.
+  RecordLink: STATE_RECORD_LINK
 };
 
 const TARGET_LABELS = {
@@ -72,12 +53,28 @@ const TARGET_LABELS = {
   CallQueue: TARGET_QUEUE
 };
 
+/** A Salesforce record id (15 or 18 characters): never shown, its name is. */
+const RECORD_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/**
+ * The target of an entry in words: the name the server resolved (a user, the linked record), else the target's
+ * type in words with its number (c/teamsViewUtils describeTarget); a record id without a name is left out.
+ * @param {TimelineEntry} entry
+ * @returns {string}
+ */
+function targetText(entry) {
+  if (entry.targetName) return entry.targetName;
+  if (entry.state === 'RecordLink' && RECORD_ID.test(String(entry.target ?? '').trim())) return '';
+  return describeTarget(entry.target, TARGET_LABELS);
+}
+
 /**
  * @typedef {Object} TimelineEntry
  * @property {number} sequence
  * @property {string} state
  * @property {string} reason
  * @property {string} target
+ * @property {string|null} [targetName] the name behind the target, resolved by the server
  * @property {string} occurredAt
  * @property {boolean} isApplied
  */
@@ -126,8 +123,8 @@ export default class TeamsCallTimeline extends LightningElement {
         ...entry,
         key: `${entry.sequence}-${index}`,
         stateLabel: STATES[entry.state] ?? entry.state,
-        reason: entry.reason ? (REASONS[entry.reason] ?? entry.reason) : '',
-        target: describeTarget(entry.target, TARGET_LABELS),
+        reason: reasonLabel(entry.reason),
+        target: targetText(entry),
         sequenceLabel: formatLabel(SEQUENCE, entry.sequence),
         isNotApplied: entry.isApplied === false,
         itemClass: entry.isApplied === false ? 'slds-timeline__item not-applied' : 'slds-timeline__item'

@@ -5,6 +5,54 @@
  * a network failure) is replaced by the caller's friendly fallback label so raw errors never reach the page.
  */
 
+import REASON_NO_ANSWER from '@salesforce/label/c.TeamsHistory_ReasonNoAnswer';
+import REASON_DND from '@salesforce/label/c.TeamsHistory_ReasonDoNotDisturb';
+import REASON_PRESENTING from '@salesforce/label/c.TeamsHistory_ReasonPresenting';
+import REASON_OOO from '@salesforce/label/c.TeamsHistory_ReasonOutOfOffice';
+import REASON_IN_A_CALL from '@salesforce/label/c.TeamsHistory_ReasonInACall';
+import REASON_DECLINED from '@salesforce/label/c.TeamsHistory_ReasonDeclined';
+import REASON_CALLER_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonCallerHungUp';
+import REASON_AGENT_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonAgentHungUp';
+import REASON_FAILED from '@salesforce/label/c.TeamsHistory_ReasonFailed';
+import REASON_RECONCILED from '@salesforce/label/c.TeamsHistory_ReasonReconciled';
+import REASON_SINGLE_MATCH from '@salesforce/label/c.TeamsHistory_ReasonSingleMatch';
+import REASON_SEVERAL_MATCHES from '@salesforce/label/c.TeamsHistory_ReasonSeveralMatches';
+import REASON_NO_MATCH from '@salesforce/label/c.TeamsHistory_ReasonNoMatch';
+import REASON_ALREADY_LINKED from '@salesforce/label/c.TeamsHistory_ReasonAlreadyLinked';
+import REASON_LOOKUP_FAILED from '@salesforce/label/c.TeamsHistory_ReasonLookupFailed';
+
+/**
+ * Reasons (TeamsCall__c.Reason__c and the timeline's) in words, one map for the history and the timeline: the
+ * relay's reasons (relay/src/domain/call-event.ts CallReason) and TeamsCallLinkService's link decisions.
+ */
+const REASONS = {
+  NoAnswer: REASON_NO_ANSWER,
+  DoNotDisturb: REASON_DND,
+  Presenting: REASON_PRESENTING,
+  OutOfOffice: REASON_OOO,
+  InACall: REASON_IN_A_CALL,
+  Declined: REASON_DECLINED,
+  CallerHungUp: REASON_CALLER_HUNG_UP,
+  AgentHungUp: REASON_AGENT_HUNG_UP,
+  Failed: REASON_FAILED,
+  Reconciled: REASON_RECONCILED,
+  SingleMatch: REASON_SINGLE_MATCH,
+  SeveralMatches: REASON_SEVERAL_MATCHES,
+  NoMatch: REASON_NO_MATCH,
+  AlreadyLinked: REASON_ALREADY_LINKED,
+  LookupFailed: REASON_LOOKUP_FAILED
+};
+
+/**
+ * A reason in words; a reason this version does not know yet is shown as stored, a blank one as ''.
+ * @param {string|null|undefined} reason
+ * @returns {string}
+ */
+export function reasonLabel(reason) {
+  if (!reason) return '';
+  return Object.prototype.hasOwnProperty.call(REASONS, reason) ? REASONS[reason] : reason;
+}
+
 /**
  * Collects the user-safe messages of an Apex/LDS error (or an array of them).
  * @param {unknown} errors an error, or a list of errors, as thrown by imperative Apex

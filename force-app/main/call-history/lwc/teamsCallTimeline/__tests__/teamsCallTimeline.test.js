@@ -49,6 +49,43 @@ describe('c-teams-call-timeline', () => {
     await expect(element).toBeAccessible();
   });
 
+  it('[B08][S17] names user targets and the linked record; never shows a Teams id or a record id', async () => {
+    const at = '2026-11-24T10:01:00.000Z';
+    const entry = (sequence, state, reason, target, targetName) => ({
+      sequence,
+      state,
+      reason,
+      target,
+      targetName,
+      occurredAt: at,
+      isApplied: true
+    });
+    getTimeline.mockResolvedValue([
+      entry(1, 'Redirected', 'DoNotDisturb', 'TeamsUser:6e2a4b1c-0f41-4c5a-9d3e-1a2b3c4d5e02', 'Bob Example'),
+      entry(2, 'Redirected', 'NoAnswer', 'TeamsUser:99999999-0f41-4c5a-9d3e-1a2b3c4d5e02', null),
+      entry(3, 'RecordLink', 'SingleMatch', '003000000000001AAA', 'Ada Caller'),
+      entry(4, 'RecordLink', 'SingleMatch', '003000000000002AAA', null),
+      entry(5, 'RecordLink', 'SeveralMatches', '2 exact matches', null),
+      entry(6, 'Ended', 'Reconciled', null, null)
+    ]);
+    const element = mount();
+    await flushPromises();
+    const list = items(element);
+    const targets = list.map((li) => field(li, 'target')?.textContent ?? null);
+    expect(targets).toEqual([
+      'Bob Example',
+      'c.TeamsHistory_Target_TeamsUser',
+      'Ada Caller',
+      null,
+      '2 exact matches',
+      null
+    ]);
+    expect(field(list[2], 'state').textContent).toContain('c.TeamsHistory_State_RecordLink');
+    expect(field(list[2], 'reason').textContent).toBe('c.TeamsHistory_ReasonSingleMatch');
+    expect(field(list[4], 'reason').textContent).toBe('c.TeamsHistory_ReasonSeveralMatches');
+    expect(field(list[5], 'reason').textContent).toBe('c.TeamsHistory_ReasonReconciled');
+  });
+
   it('[B08] marks an event that was not applied (duplicate or out of order) and only that one', async () => {
     getTimeline.mockResolvedValue(TIMELINE);
     const element = mount();

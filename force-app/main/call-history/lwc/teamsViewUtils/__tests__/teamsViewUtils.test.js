@@ -5,8 +5,12 @@ import {
   formatSeconds,
   formatPhone,
   parseTarget,
-  describeTarget
+  describeTarget,
+  reasonLabel
 } from 'c/teamsViewUtils';
+
+const fs = require('fs');
+const path = require('path');
 
 describe('c/teamsViewUtils', () => {
   it.each([
@@ -97,5 +101,28 @@ describe('c/teamsViewUtils', () => {
     expect(describeTarget('+15555550199', labels)).toBe('+1 (555) 555-0199');
     expect(describeTarget('Teams voicemail', labels)).toBe('Teams voicemail');
     expect(describeTarget(null, labels)).toBe('');
+  });
+
+  // The relay's CallReason union and TeamsCallLinkService's decisions: every reason Salesforce can store.
+  const relayReasons = () => {
+    const source = fs.readFileSync(path.join(__dirname, '../../../../../../relay/src/domain/call-event.ts'), 'utf8');
+    const union = /export type CallReason =([^;]+);/.exec(source)[1];
+    return [...union.matchAll(/'(\w+)'/g)].map((m) => m[1]);
+  };
+
+  it('[S11][B08] every reason the relay sends, Reconciled included, and every link decision has a label', () => {
+    const reasons = [...relayReasons(), 'SingleMatch', 'SeveralMatches', 'NoMatch', 'AlreadyLinked', 'LookupFailed'];
+    expect(reasons).toContain('Reconciled');
+    for (const reason of reasons) {
+      // sfdx-lwc-jest resolves a label import to its name: the reason maps to its own custom label.
+      expect(reasonLabel(reason)).toBe(`c.TeamsHistory_Reason${reason}`);
+    }
+  });
+
+  it('[S11] reasonLabel: blank is empty, a reason this version does not know is shown as stored', () => {
+    expect(reasonLabel(null)).toBe('');
+    expect(reasonLabel('')).toBe('');
+    expect(reasonLabel('SomethingNew')).toBe('SomethingNew');
+    expect(reasonLabel('toString')).toBe('toString');
   });
 });
