@@ -106,11 +106,21 @@ export class CallRelay {
     const outbox = decision.effects.flatMap((e) => (e.type === 'PublishCallEvent' ? [e.event] : []));
     const timersScheduled = decision.effects.flatMap((e) => (e.type === 'ScheduleTimer' ? [e.timer] : []));
     // Cancelled and fired timers alike: every timer the new world no longer holds.
-    const timersCancelled = Object.keys(this.world.timers).filter((id) => decision.world.timers[id] === undefined);
+    // The engine removes a timer only by cancelling it or firing it, so only those ids need looking at.
+    const timersCancelled =
+      decision.world.timers === this.world.timers
+        ? []
+        : [
+            ...decision.effects.flatMap((e) => (e.type === 'CancelTimer' ? [e.timerId] : [])),
+            ...(input.type === 'TimerFired' ? [input.timerId] : [])
+          ].filter(
+            (id, i, ids) =>
+              ids.indexOf(id) === i && this.world.timers[id] !== undefined && decision.world.timers[id] === undefined
+          );
     const pending: PendingEffect[] = decision.effects
       .map((effect, index) => ({ effectKey: `${key}#${index}`, effect }))
       .filter(({ effect }) => isExecutable(effect));
-    const delta = deltaOf(this.world, decision.world);
+    const delta = deltaOf(this.world, decision.world, decision.touched);
     await this.ports.store.commit({
       world: decision.world,
       delta,
@@ -223,8 +233,28 @@ export class CallRelay {
   }
 }
 
-/** The engine copies on write: an object that is not the same reference as before has changed. */
-function deltaOf(before: World, after: World): WorldDelta {
+/**
+ * What the step changed. The engine names the calls and agents it wrote (`touched`), so the delta costs the same
+ * however many calls the world holds; without that list it compares references (the engine copies on write).
+ */
+function deltaOf(before: World, after: World, touched?: { calls: string[]; agents: string[] }): WorldDelta {
+  if (touched) {
+    const calls: CallSession[] = [];
+    const removedCallIds: string[] = [];
+    for (const id of touched.calls) {
+      const call = after.calls[id] ?? after.ended?.[id];
+      if (call) calls.push(call);
+      else if (before.calls[id] !== undefined || before.ended?.[id] !== undefined) removedCallIds.push(id);
+    }
+    const agents = touched.agents.flatMap((id) => after.agents[id] ?? []);
+    return {
+      calls,
+      removedCallIds,
+      agents,
+      ...(after.config !== before.config ? { config: after.config } : {}),
+      ...(after.applied !== before.applied ? { applied: after.applied } : {})
+    };
+  }
   const endedBefore = before.ended ?? {};
   const endedAfter = after.ended ?? {};
   const endedChanged = endedAfter !== endedBefore;

@@ -48,6 +48,8 @@ export interface RuntimePorts {
   heartbeat?: HeartbeatIdentity;
   /** B10: the agents' streams; without it events reach browsers only through Salesforce. */
   agentFeed?: AgentFeed;
+  /** B15: how long processed inbox rows and command ids are kept; without it nothing is pruned. */
+  retention?: { inboxHours: number; commandHours: number };
 }
 
 export interface RuntimeIntervals {
@@ -65,6 +67,8 @@ export interface RuntimeIntervals {
    * only stops a slow Salesforce from holding up the inbox (and the next call's ring path) behind it.
    */
   publishWaitMs: number;
+  /** How often processed inbox rows and command ids past their retention are deleted. */
+  pruneMs: number;
 }
 
 export const DEFAULT_INTERVALS: RuntimeIntervals = {
@@ -75,7 +79,8 @@ export const DEFAULT_INTERVALS: RuntimeIntervals = {
   keepAliveMs: KEEP_ALIVE_INTERVAL_MS,
   reconcileMs: 5_000,
   heartbeatMs: 60_000,
-  publishWaitMs: 2_000
+  publishWaitMs: 2_000,
+  pruneMs: 3_600_000
 };
 
 export class RelayRuntime {
@@ -172,6 +177,18 @@ export class RelayRuntime {
         (callId) => reconciler.observe(callId)
       );
       others.push(new Loop(() => sweeper.sweep().then(() => undefined), every.keepAliveMs, onError('keepAlive')));
+    }
+    const retention = ports.retention;
+    if (retention) {
+      const hoursAgo = (hours: number): string => new Date(Date.parse(clock.now()) - hours * 3_600_000).toISOString();
+      const prune = async (): Promise<void> => {
+        const pruned = await store.prune({
+          inboxBefore: hoursAgo(retention.inboxHours),
+          commandsBefore: hoursAgo(retention.commandHours)
+        });
+        if (pruned.inbox + pruned.commands > 0) logger.info('pruned delivery bookkeeping past its retention', pruned);
+      };
+      others.push(new Loop(prune, every.pruneMs, onError('prune')));
     }
     const commands = new CommandHandler(store, handle, clock, logger, metrics);
     return new RelayRuntime(relay, config, drain, commands, reconciler, inboxLoop, drainLoop, others, logger);
