@@ -85,6 +85,9 @@ export const DEFAULT_INTERVALS: RuntimeIntervals = {
 
 export class RelayRuntime {
   private readonly loops: Loop[];
+  /** Inbox passes the webhook started (they overlap; the processor never runs a row twice). */
+  private readonly passes = new Set<Promise<void>>();
+  private stopped = false;
 
   private constructor(
     readonly relay: CallRelay,
@@ -92,6 +95,7 @@ export class RelayRuntime {
     readonly drain: OutboxDrain,
     readonly commands: CommandHandler,
     readonly reconciler: Reconciler,
+    private readonly processor: InboxProcessor,
     private readonly inboxLoop: Loop,
     private readonly drainLoop: Loop,
     private readonly others: Loop[],
@@ -191,16 +195,38 @@ export class RelayRuntime {
       others.push(new Loop(prune, every.pruneMs, onError('prune')));
     }
     const commands = new CommandHandler(store, handle, clock, logger, metrics);
-    return new RelayRuntime(relay, config, drain, commands, reconciler, inboxLoop, drainLoop, others, logger);
+    return new RelayRuntime(
+      relay,
+      config,
+      drain,
+      commands,
+      reconciler,
+      processor,
+      inboxLoop,
+      drainLoop,
+      others,
+      logger
+    );
   }
 
   startLoops(): void {
     for (const loop of this.loops) loop.start();
   }
 
-  /** Wakes the inbox processor (the webhook calls this after storing); resolves when that pass is done. */
+  /**
+   * A pass of the inbox processor (the webhook calls this after storing); resolves when every row pending at its
+   * start is done with. B15: passes overlap, so a new call's row starts at once instead of waiting for a pass busy
+   * with other calls' round trips.
+   */
   processInbox(): Promise<void> {
-    return this.inboxLoop.wake();
+    if (this.stopped) return this.inboxLoop.wake();
+    const pass = this.processor.processPending().then(
+      () => undefined,
+      (error: unknown) => this.logger.error('inbox failed', { error: errorMessage(error) })
+    );
+    this.passes.add(pass);
+    void pass.finally(() => this.passes.delete(pass));
+    return pass;
   }
 
   drainOutbox(): Promise<void> {
@@ -213,6 +239,9 @@ export class RelayRuntime {
 
   /** Stops taking new work and waits for each loop's pass in flight; the outbox drain goes last. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.inboxLoop.stop();
+    await Promise.all(this.passes);
     for (const loop of this.loops) await loop.stop();
     this.logger.info('relay runtime stopped');
   }
