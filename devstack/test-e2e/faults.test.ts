@@ -132,11 +132,15 @@ describe('[B01][B05] fault suite: no lost events, no stranded calls (relay + emu
     checked.push(callId);
   }
 
+  /** The relay's calls in progress, as stored (a row per call, B15). */
   function relayWorld(): { calls: Record<string, unknown> } {
     const db = new Database(e2e.stack.relayEnv['RELAY_STORE_PATH'], { readonly: true, fileMustExist: true });
     try {
-      const row = db.prepare('SELECT json FROM world WHERE id = 1').get() as { json: string } | undefined;
-      return row ? (JSON.parse(row.json) as { calls: Record<string, unknown> }) : { calls: {} };
+      const rows = db.prepare('SELECT call_id, json FROM call WHERE ended = 0').all() as {
+        call_id: string;
+        json: string;
+      }[];
+      return { calls: Object.fromEntries(rows.map((row) => [row.call_id, JSON.parse(row.json) as unknown])) };
     } finally {
       db.close();
     }

@@ -134,6 +134,7 @@ async function main(config: RelayConfig): Promise<void> {
       }),
       decode: inboxDecoder(dialledNumberResolver(config.graph.resourceAccounts)),
       heartbeat: { instanceId: config.instanceId ?? hostname(), version: RELAY_VERSION },
+      retention: config.retention,
       ...(agentFeed && { agentFeed }),
       keepAlive: async (tenantId, callId) => {
         const result = await callsClient.keepAlive(tenantId, callId);

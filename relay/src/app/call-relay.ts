@@ -40,9 +40,15 @@ export interface HandleResult {
 
 export class CallRelay {
   private world: World;
-  /** Inputs are applied one at a time: the engine's world has a single writer. */
+  /** Decisions and their commits are applied one at a time: the engine's world has a single writer. */
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * B15: each call's inputs run one after another, end to end (decision, commit, effects, follow-ups); different
+   * calls run concurrently, so no step waits for another call's Graph or Salesforce round trip.
+   */
+  private readonly lanes = new Map<string, Promise<unknown>>();
   private draining: Promise<void> | undefined;
+  private nextDrain: Promise<void> | undefined;
 
   private constructor(
     private readonly ports: CallRelayPorts,
@@ -69,18 +75,54 @@ export class CallRelay {
   }
 
   /** Apply one input end to end. Failures of Graph effects come back as `EffectFailed` inputs before this resolves. */
-  async handle(input: Input): Promise<HandleResult> {
-    const { result, followUps } = await this.serialize(() => this.step(input));
-    for (const next of followUps) await this.handle(next);
+  handle(input: Input): Promise<HandleResult> {
+    return this.inLane(this.laneOf(input), () => this.run(input));
+  }
+
+  /** Within the input's lane: decide and commit under the world lock, then the round trips outside it. */
+  private async run(input: Input): Promise<HandleResult> {
+    const { result, roundTrips } = await this.serialize(() => this.step(input));
+    const followUps = await roundTrips;
+    for (const next of followUps) await this.run(next);
     return result;
   }
 
-  /** Hand the outbox to its delivery. Concurrent calls share one delivery. */
-  drainOutbox(): Promise<void> {
-    this.draining ??= this.ports.deliverOutbox().finally(() => {
-      this.draining = undefined;
+  /** The call an input concerns ('' for inputs about no call: presence, config, agent timers). */
+  private laneOf(input: Input): string {
+    if (input.type === 'TimerFired') return this.world.timers[input.timerId]?.callId ?? '';
+    if (input.type === 'CommandReceived') return input.command.TeamsCallId__c || '';
+    if (input.type === 'EffectFailed') return ('callId' in input.effect ? input.effect.callId : undefined) ?? '';
+    return ('callId' in input ? input.callId : undefined) ?? '';
+  }
+
+  private inLane<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const run = (this.lanes.get(key) ?? Promise.resolve()).then(task, task);
+    const tail = run.catch(() => undefined);
+    this.lanes.set(key, tail);
+    void tail.then(() => {
+      if (this.lanes.get(key) === tail) this.lanes.delete(key);
     });
-    return this.draining;
+    return run;
+  }
+
+  /**
+   * Hand the outbox to its delivery. Concurrent calls share one delivery (so the events of concurrent steps go in
+   * one batch); a call made while one is in flight gets the one right after it, which sees its rows.
+   */
+  drainOutbox(): Promise<void> {
+    if (!this.draining) {
+      this.draining = this.ports.deliverOutbox().finally(() => {
+        this.draining = undefined;
+      });
+      return this.draining;
+    }
+    this.nextDrain ??= this.draining
+      .catch(() => undefined)
+      .then(() => {
+        this.nextDrain = undefined;
+        return this.drainOutbox();
+      });
+    return this.nextDrain;
   }
 
   /** Execute effects committed before a crash and never confirmed done (at least once; adapters check call state). */
@@ -89,7 +131,7 @@ export class CallRelay {
     if (pending.length === 0) return;
     this.ports.logger.warn('replaying effects left pending by a previous run', { count: pending.length });
     const followUps = await this.execute(pending);
-    for (const next of followUps) await this.handle(next);
+    await Promise.all(followUps.map((next) => this.handle(next)));
     await this.drainOutbox();
   }
 
@@ -99,18 +141,29 @@ export class CallRelay {
     return run;
   }
 
-  private async step(input: Input): Promise<{ result: HandleResult; followUps: Input[] }> {
+  /** Decide and commit (under the world lock); `roundTrips` runs the effects and the publish after it. */
+  private async step(input: Input): Promise<{ result: HandleResult; roundTrips: Promise<Input[]> }> {
     const decision = decide(this.world, input);
-    if (!decision.applied) return { result: { applied: false, effects: [] }, followUps: [] };
+    if (!decision.applied) return { result: { applied: false, effects: [] }, roundTrips: Promise.resolve([]) };
     const key = inputKey(input);
     const outbox = decision.effects.flatMap((e) => (e.type === 'PublishCallEvent' ? [e.event] : []));
     const timersScheduled = decision.effects.flatMap((e) => (e.type === 'ScheduleTimer' ? [e.timer] : []));
     // Cancelled and fired timers alike: every timer the new world no longer holds.
-    const timersCancelled = Object.keys(this.world.timers).filter((id) => decision.world.timers[id] === undefined);
+    // The engine removes a timer only by cancelling it or firing it, so only those ids need looking at.
+    const timersCancelled =
+      decision.world.timers === this.world.timers
+        ? []
+        : [
+            ...decision.effects.flatMap((e) => (e.type === 'CancelTimer' ? [e.timerId] : [])),
+            ...(input.type === 'TimerFired' ? [input.timerId] : [])
+          ].filter(
+            (id, i, ids) =>
+              ids.indexOf(id) === i && this.world.timers[id] !== undefined && decision.world.timers[id] === undefined
+          );
     const pending: PendingEffect[] = decision.effects
       .map((effect, index) => ({ effectKey: `${key}#${index}`, effect }))
       .filter(({ effect }) => isExecutable(effect));
-    const delta = deltaOf(this.world, decision.world);
+    const delta = deltaOf(this.world, decision.world, decision.touched);
     await this.ports.store.commit({
       world: decision.world,
       delta,
@@ -132,12 +185,13 @@ export class CallRelay {
     for (const timerId of timersCancelled) this.ports.timers.cancel(timerId);
     for (const timer of timersScheduled) this.arm(timer);
 
-    // Graph effects and the Salesforce publish leave together: neither waits for the other.
-    const [followUps] = await Promise.all([
+    // Graph effects and the Salesforce publish leave together: neither waits for the other. Started here, awaited
+    // outside the world lock, so other calls' steps go on meanwhile.
+    const roundTrips = Promise.all([
       this.execute(pending),
       outbox.length > 0 ? this.drainOutbox() : Promise.resolve()
-    ]);
-    return { result: { applied: true, effects: decision.effects }, followUps };
+    ]).then(([followUps]) => followUps);
+    return { result: { applied: true, effects: decision.effects }, roundTrips };
   }
 
   /** Run effects in decision order (answer before invite on the same call); failures become inputs. */
@@ -223,8 +277,28 @@ export class CallRelay {
   }
 }
 
-/** The engine copies on write: an object that is not the same reference as before has changed. */
-function deltaOf(before: World, after: World): WorldDelta {
+/**
+ * What the step changed. The engine names the calls and agents it wrote (`touched`), so the delta costs the same
+ * however many calls the world holds; without that list it compares references (the engine copies on write).
+ */
+function deltaOf(before: World, after: World, touched?: { calls: string[]; agents: string[] }): WorldDelta {
+  if (touched) {
+    const calls: CallSession[] = [];
+    const removedCallIds: string[] = [];
+    for (const id of touched.calls) {
+      const call = after.calls[id] ?? after.ended?.[id];
+      if (call) calls.push(call);
+      else if (before.calls[id] !== undefined || before.ended?.[id] !== undefined) removedCallIds.push(id);
+    }
+    const agents = touched.agents.flatMap((id) => after.agents[id] ?? []);
+    return {
+      calls,
+      removedCallIds,
+      agents,
+      ...(after.config !== before.config ? { config: after.config } : {}),
+      ...(after.applied !== before.applied ? { applied: after.applied } : {})
+    };
+  }
   const endedBefore = before.ended ?? {};
   const endedAfter = after.ended ?? {};
   const endedChanged = endedAfter !== endedBefore;

@@ -18,6 +18,11 @@ export interface RelayConfig {
   /** Names this relay in Salesforce's TeamsRelayStatus__c (default: the host name). */
   instanceId?: string;
   /**
+   * B15: how long processed webhook rows and processed command ids are kept (then pruned hourly). Command ids must
+   * outlive the Pub/Sub replay window (72 h), or a replayed command could run twice.
+   */
+  retention: { inboxHours: number; commandHours: number };
+  /**
    * The operator's listener for /readyz and /metrics (RELAY_OPS_PORT, RELAY_OPS_HOST default 127.0.0.1). Without
    * it those routes stay on the webhook's port and answer loopback peers only.
    */
@@ -112,6 +117,17 @@ export function loadConfig(
   const heartbeatSeconds = Number(heartbeatText);
   if (!Number.isInteger(heartbeatSeconds) || heartbeatSeconds < 5 || heartbeatSeconds > 3600)
     errors.push(`RELAY_HEARTBEAT_SECONDS must be an integer 5–3600 (got "${heartbeatText}")`);
+  const hours = (name: string, fallback: number, min: number): number => {
+    const text = optional(name, String(fallback));
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > 8760)
+      errors.push(`${name} must be an integer ${min}–8760 hours (got "${text}")`);
+    return value;
+  };
+  const retention = {
+    inboxHours: hours('RELAY_INBOX_RETENTION_HOURS', 24, 1),
+    commandHours: hours('RELAY_COMMAND_RETENTION_HOURS', 96, 72)
+  };
   const instanceId = env['RELAY_INSTANCE_ID']?.trim();
   if (instanceId !== undefined && instanceId.length > 80)
     errors.push('RELAY_INSTANCE_ID must be at most 80 characters');
@@ -176,6 +192,7 @@ export function loadConfig(
     storePath: optional('RELAY_STORE_PATH', './data/relay.sqlite'),
     presencePollSeconds,
     heartbeatSeconds,
+    retention,
     ...(instanceId && { instanceId }),
     ...(opsPort !== undefined && { ops: { host: optional('RELAY_OPS_HOST', '127.0.0.1'), port: opsPort } }),
     ...(stream && { stream }),

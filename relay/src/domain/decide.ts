@@ -116,16 +116,30 @@ function callIdOf(input: Input): string | undefined {
   return undefined;
 }
 
-/** A mutable draft of one step; maps are copied on entry so the caller's world is never mutated. */
+/**
+ * A mutable draft of one step. Maps are copied on their first write (never on entry), so the caller's world is
+ * never mutated and a step's cost does not grow with the number of calls held; `touched` names what changed.
+ */
 class Step {
   readonly world: World;
   readonly effects: Effect[] = [];
+  readonly touched = { calls: new Set<string>(), agents: new Set<string>() };
   private endedCopied = false;
+  private readonly copied = new Set<'calls' | 'agents' | 'timers'>();
   constructor(
     world: World,
     readonly at: string
   ) {
-    this.world = { ...world, calls: { ...world.calls }, agents: { ...world.agents }, timers: { ...world.timers } };
+    this.world = { ...world };
+  }
+
+  /** The draft's own copy of one map, made on the first write. */
+  mutable<K extends 'calls' | 'agents' | 'timers'>(name: K): World[K] {
+    if (!this.copied.has(name)) {
+      this.world[name] = { ...this.world[name] };
+      this.copied.add(name);
+    }
+    return this.world[name];
   }
 
   call(callId: string): CallSession | undefined {
@@ -142,19 +156,20 @@ class Step {
   }
 
   put(call: CallSession): CallSession {
+    this.touched.calls.add(call.callId);
     if (call.phase === 'Ended') {
-      delete this.world.calls[call.callId];
+      if (this.world.calls[call.callId] !== undefined) delete this.mutable('calls')[call.callId];
       this.ended()[call.callId] = call;
     } else {
-      this.world.calls[call.callId] = call;
+      this.mutable('calls')[call.callId] = call;
     }
     return call;
   }
 
   emit(...effects: Effect[]): void {
     for (const effect of effects) {
-      if (effect.type === 'ScheduleTimer') this.world.timers[effect.timer.timerId] = effect.timer;
-      if (effect.type === 'CancelTimer') delete this.world.timers[effect.timerId];
+      if (effect.type === 'ScheduleTimer') this.mutable('timers')[effect.timer.timerId] = effect.timer;
+      if (effect.type === 'CancelTimer') delete this.mutable('timers')[effect.timerId];
       this.effects.push(effect);
     }
   }
@@ -181,7 +196,8 @@ class Step {
   }
 
   putAgent(state: AgentState): void {
-    this.world.agents[state.salesforceUserId] = state;
+    this.touched.agents.add(state.salesforceUserId);
+    this.mutable('agents')[state.salesforceUserId] = state;
   }
 
   /** Publish the call's next event; `Sequence__c` strictly increases per call, `EventId__c` follows from it. */
@@ -276,7 +292,8 @@ export function decide(world: World, input: Input): Decision {
   const effects = endedBefore
     ? step.effects.filter((e) => !(isCallControlEffect(e) && e.callId === callId))
     : step.effects;
-  return { world: step.world, effects, applied: true };
+  const changed = { calls: [...step.touched.calls], agents: [...step.touched.agents] };
+  return { world: step.world, effects, applied: true, touched: changed };
 }
 
 function apply(step: Step, input: Input): void {
@@ -418,7 +435,10 @@ function pruneEnded(step: Step): void {
   step.world.prunedAt = step.at;
   const cutoff = now - ENDED_RETENTION_MS;
   for (const call of Object.values(step.world.ended ?? {})) {
-    if (call.endedAt !== undefined && Date.parse(call.endedAt) < cutoff) delete step.ended()[call.callId];
+    if (call.endedAt !== undefined && Date.parse(call.endedAt) < cutoff) {
+      delete step.ended()[call.callId];
+      step.touched.calls.add(call.callId);
+    }
   }
 }
 
@@ -808,7 +828,7 @@ function presenceObserved(step: Step, input: Extract<Input, { type: 'PresenceObs
 function timerFired(step: Step, timerId: string): void {
   const timer = step.world.timers[timerId];
   if (!timer) return; // cancelled or already fired
-  delete step.world.timers[timerId];
+  delete step.mutable('timers')[timerId];
   if (timer.purpose === 'NoAnswer' && timer.callId) {
     const call = step.call(timer.callId);
     if (!call || call.phase !== 'Ringing') return;

@@ -466,4 +466,6 @@ export interface Decision {
   effects: Effect[];
   /** False when the input was a duplicate or stale and changed nothing. */
   applied: boolean;
+  /** Ids of the calls (in progress, ended or pruned) and agent states this step wrote: what a store persists. */
+  touched?: { calls: string[]; agents: string[] };
 }

@@ -34,4 +34,14 @@ export interface DeliveryStore {
   deadLetter(eventId: string, error: string, at: string): Promise<void>;
   deadLetters(): Promise<DeadLetter[]>;
   outboxDepth(): Promise<number>;
+
+  /** B15: deletes processed inbox rows received, and command ids recorded, before these instants; never pending rows. */
+  prune(cutoffs: RetentionCutoffs): Promise<{ inbox: number; commands: number }>;
+}
+
+/** How long delivery bookkeeping is kept once done with (the tables do not grow forever). */
+export interface RetentionCutoffs {
+  inboxBefore: string;
+  /** Keep command ids longer than the command subscription's replay window. */
+  commandsBefore: string;
 }

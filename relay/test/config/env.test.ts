@@ -70,6 +70,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['RELAY_PRESENCE_POLL_SECONDS', '1', /RELAY_PRESENCE_POLL_SECONDS must be an integer 2–3600/],
     ['RELAY_HEARTBEAT_SECONDS', '2', /RELAY_HEARTBEAT_SECONDS must be an integer 5–3600/],
+    ['RELAY_INBOX_RETENTION_HOURS', '0', /RELAY_INBOX_RETENTION_HOURS must be an integer 1–8760 hours/],
+    ['RELAY_COMMAND_RETENTION_HOURS', '24', /RELAY_COMMAND_RETENTION_HOURS must be an integer 72–8760 hours/],
     ['RELAY_INSTANCE_ID', 'x'.repeat(81), /RELAY_INSTANCE_ID must be at most 80 characters/]
   ] as const) {
     it(`[contract] a wrong ${name} is reported by name`, () => {

@@ -26,39 +26,94 @@ export interface InboxProcessorOptions {
   maxAttempts?: number;
 }
 
+/** The rows of one call, processed one after another; a failed row holds back the rows queued behind it. */
+interface Lane {
+  tail: Promise<boolean>;
+  blocked: boolean;
+}
+
 export class InboxProcessor {
   private readonly attempts = new Map<string, number>();
   private readonly metrics: RelayMetrics;
+  private readonly lanes = new Map<string, Lane>();
+  /** Rows handed to a lane and not yet finished: a concurrent pass leaves them to their lane. */
+  private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(private readonly options: InboxProcessorOptions) {
     this.metrics = options.metrics ?? NO_METRICS;
   }
 
-  /** Processes everything pending, oldest first; stops early (keeping order) when a row must be retried. */
+  /**
+   * B15: processes everything pending. Rows of different calls run concurrently; the rows of one call run in
+   * arrival order, and a row that must be retried holds back that call's later rows only. Passes may overlap (the
+   * webhook starts one per delivery): a row already in flight is awaited, never run twice. Resolves with how many
+   * rows this pass finished, once every row it saw is done with.
+   */
   async processPending(): Promise<number> {
     const { inbox, batchSize = 100 } = this.options;
     let done = 0;
     for (;;) {
-      const rows = await inbox.pendingInbox(batchSize);
+      const limit = batchSize + this.inFlight.size;
+      const rows = await inbox.pendingInbox(limit);
+      const mine: Promise<boolean>[] = [];
+      const others: Promise<boolean>[] = [];
       for (const row of rows) {
-        if (!(await this.processRow(row))) return done;
-        done += 1;
+        const running = this.inFlight.get(row.key);
+        if (running) others.push(running);
+        else mine.push(this.dispatch(row));
       }
-      if (rows.length < batchSize) return done;
+      const results = await Promise.all(mine);
+      await Promise.all(others);
+      done += results.filter(Boolean).length;
+      if (mine.length === 0 || results.includes(false) || rows.length < limit) return done;
     }
   }
 
-  /** True when the row is finished with (processed or abandoned). */
-  private async processRow(row: InboxItem): Promise<boolean> {
-    const { inbox, decode, handle, logger, maxAttempts = 5 } = this.options;
-    let decoded: DecodedItem[];
+  private dispatch(row: InboxItem): Promise<boolean> {
+    let decoded: DecodedItem[] | Error;
     try {
-      decoded = decode(row);
+      decoded = this.options.decode(row);
     } catch (error) {
+      decoded = error instanceof Error ? error : new Error(String(error));
+    }
+    const laneKey = Array.isArray(decoded) ? (decoded.find((item) => item.callId)?.callId ?? '') : `row:${row.key}`;
+    let lane = this.lanes.get(laneKey);
+    if (!lane) {
+      lane = { tail: Promise.resolve(true), blocked: false };
+      this.lanes.set(laneKey, lane);
+    }
+    const current = lane;
+    const run = current.tail
+      .then(async () => (current.blocked ? false : await this.processRow(row, decoded)))
+      .catch((error: unknown) => {
+        this.options.logger.warn('inbox row could not be finished; will retry', {
+          inboxKey: row.key,
+          error: errorMessage(error)
+        });
+        return false;
+      })
+      .then((finished) => {
+        if (!finished) current.blocked = true;
+        return finished;
+      });
+    current.tail = run;
+    this.inFlight.set(row.key, run);
+    void run.finally(() => {
+      this.inFlight.delete(row.key);
+      // The last row of the lane: the next pass starts it afresh (a blocked row is then first in line again).
+      if (current.tail === run && this.lanes.get(laneKey) === current) this.lanes.delete(laneKey);
+    });
+    return run;
+  }
+
+  /** True when the row is finished with (processed or abandoned). */
+  private async processRow(row: InboxItem, decoded: DecodedItem[] | Error): Promise<boolean> {
+    const { inbox, handle, logger, maxAttempts = 5 } = this.options;
+    if (decoded instanceof Error) {
       this.metrics.inboxItem('undecodable');
       logger.error('inbox row cannot be decoded; kept in the inbox table, not processed', {
         inboxKey: row.key,
-        error: errorMessage(error)
+        error: errorMessage(decoded)
       });
       await inbox.markInboxProcessed(row.key);
       return true;

@@ -48,6 +48,8 @@ export interface RuntimePorts {
   heartbeat?: HeartbeatIdentity;
   /** B10: the agents' streams; without it events reach browsers only through Salesforce. */
   agentFeed?: AgentFeed;
+  /** B15: how long processed inbox rows and command ids are kept; without it nothing is pruned. */
+  retention?: { inboxHours: number; commandHours: number };
 }
 
 export interface RuntimeIntervals {
@@ -65,6 +67,8 @@ export interface RuntimeIntervals {
    * only stops a slow Salesforce from holding up the inbox (and the next call's ring path) behind it.
    */
   publishWaitMs: number;
+  /** How often processed inbox rows and command ids past their retention are deleted. */
+  pruneMs: number;
 }
 
 export const DEFAULT_INTERVALS: RuntimeIntervals = {
@@ -75,11 +79,15 @@ export const DEFAULT_INTERVALS: RuntimeIntervals = {
   keepAliveMs: KEEP_ALIVE_INTERVAL_MS,
   reconcileMs: 5_000,
   heartbeatMs: 60_000,
-  publishWaitMs: 2_000
+  publishWaitMs: 2_000,
+  pruneMs: 3_600_000
 };
 
 export class RelayRuntime {
   private readonly loops: Loop[];
+  /** Inbox passes the webhook started (they overlap; the processor never runs a row twice). */
+  private readonly passes = new Set<Promise<void>>();
+  private stopped = false;
 
   private constructor(
     readonly relay: CallRelay,
@@ -87,6 +95,7 @@ export class RelayRuntime {
     readonly drain: OutboxDrain,
     readonly commands: CommandHandler,
     readonly reconciler: Reconciler,
+    private readonly processor: InboxProcessor,
     private readonly inboxLoop: Loop,
     private readonly drainLoop: Loop,
     private readonly others: Loop[],
@@ -173,17 +182,51 @@ export class RelayRuntime {
       );
       others.push(new Loop(() => sweeper.sweep().then(() => undefined), every.keepAliveMs, onError('keepAlive')));
     }
+    const retention = ports.retention;
+    if (retention) {
+      const hoursAgo = (hours: number): string => new Date(Date.parse(clock.now()) - hours * 3_600_000).toISOString();
+      const prune = async (): Promise<void> => {
+        const pruned = await store.prune({
+          inboxBefore: hoursAgo(retention.inboxHours),
+          commandsBefore: hoursAgo(retention.commandHours)
+        });
+        if (pruned.inbox + pruned.commands > 0) logger.info('pruned delivery bookkeeping past its retention', pruned);
+      };
+      others.push(new Loop(prune, every.pruneMs, onError('prune')));
+    }
     const commands = new CommandHandler(store, handle, clock, logger, metrics);
-    return new RelayRuntime(relay, config, drain, commands, reconciler, inboxLoop, drainLoop, others, logger);
+    return new RelayRuntime(
+      relay,
+      config,
+      drain,
+      commands,
+      reconciler,
+      processor,
+      inboxLoop,
+      drainLoop,
+      others,
+      logger
+    );
   }
 
   startLoops(): void {
     for (const loop of this.loops) loop.start();
   }
 
-  /** Wakes the inbox processor (the webhook calls this after storing); resolves when that pass is done. */
+  /**
+   * A pass of the inbox processor (the webhook calls this after storing); resolves when every row pending at its
+   * start is done with. B15: passes overlap, so a new call's row starts at once instead of waiting for a pass busy
+   * with other calls' round trips.
+   */
   processInbox(): Promise<void> {
-    return this.inboxLoop.wake();
+    if (this.stopped) return this.inboxLoop.wake();
+    const pass = this.processor.processPending().then(
+      () => undefined,
+      (error: unknown) => this.logger.error('inbox failed', { error: errorMessage(error) })
+    );
+    this.passes.add(pass);
+    void pass.finally(() => this.passes.delete(pass));
+    return pass;
   }
 
   drainOutbox(): Promise<void> {
@@ -196,6 +239,9 @@ export class RelayRuntime {
 
   /** Stops taking new work and waits for each loop's pass in flight; the outbox drain goes last. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.inboxLoop.stop();
+    await Promise.all(this.passes);
     for (const loop of this.loops) await loop.stop();
     this.logger.info('relay runtime stopped');
   }

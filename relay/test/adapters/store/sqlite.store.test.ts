@@ -53,7 +53,7 @@ void describe('SqliteStore', () => {
       (await reopened.pendingEffects()).map((e) => e.effectKey),
       ['in-1#0']
     );
-    assert.equal(reopened.schemaVersion, 1);
+    assert.equal(reopened.schemaVersion, 2);
     reopened.close();
   });
 

@@ -12,9 +12,9 @@ const decode = (item: InboxItem): DecodedItem[] => {
   if (item.body === 'poison') throw new Error('inbox row is not a stored notification');
   return JSON.parse(item.body) as DecodedItem[];
 };
-const terminated = (callId: string): DecodedItem => ({
+const terminated = (callId: string, at = T0): DecodedItem => ({
   callId,
-  input: { type: 'CallTerminated', callId, at: T0 } as Input
+  input: { type: 'CallTerminated', callId, at } as Input
 });
 
 let store: SqliteStore;
@@ -72,24 +72,60 @@ describe('InboxProcessor (acknowledge fast, process from the store)', () => {
     assert.equal(metrics.inboxItems.undecodable, 1);
   });
 
-  it('a row whose step fails stays pending (and blocks later rows) until a retry succeeds: nothing lost', async () => {
+  it("[B15] a row whose step fails stays pending and blocks its own call's later rows (not other calls') until a retry succeeds: nothing lost", async () => {
     await add('a', JSON.stringify([terminated('call-1')]));
     await add('b', JSON.stringify([terminated('call-2')]));
+    await add('c', JSON.stringify([terminated('call-1', 'later')]));
     failNext = 1;
-    assert.equal(await processor.processPending(), 0);
-    assert.equal((await store.pendingInbox(10)).length, 2);
+    assert.equal(await processor.processPending(), 1);
+    assert.deepEqual(
+      (await store.pendingInbox(10)).map((row) => row.key),
+      ['a', 'c']
+    );
     await processor.processPending();
     assert.deepEqual(
-      handled.map((i) => ('callId' in i ? i.callId : '')),
-      ['call-1', 'call-2']
+      handled.map((i) => `${'callId' in i ? i.callId : ''}@${i.at}`),
+      [`call-2@${T0}`, `call-1@${T0}`, 'call-1@later']
     );
+  });
+
+  it('[B15] rows of different calls run concurrently, the rows of one call one after another in arrival order', async () => {
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    const slow = new InboxProcessor({
+      inbox: store,
+      decode,
+      handle: (input) => {
+        const id = `${'callId' in input ? input.callId : ''}@${input.at}`;
+        started.push(id);
+        return new Promise<void>((resolve) => release.set(id, resolve));
+      },
+      logger
+    });
+    await add('a', JSON.stringify([terminated('call-1')]));
+    await add('b', JSON.stringify([terminated('call-1', 'later')]));
+    await add('c', JSON.stringify([terminated('call-2')]));
+    const pass = slow.processPending();
+    const overlapping = slow.processPending(); // e.g. the next webhook's pass: runs nothing twice
+    while (started.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(started, [`call-1@${T0}`, `call-2@${T0}`], 'call-2 does not wait for call-1; call-1 later waits');
+    release.get(`call-1@${T0}`)?.();
+    while (started.length < 3) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(started[2], 'call-1@later');
+    release.get('call-1@later')?.();
+    release.get(`call-2@${T0}`)?.();
+    assert.equal(await pass, 3);
+    assert.equal(await overlapping, 0);
+    assert.deepEqual(await store.pendingInbox(10), []);
+    assert.equal(started.length, 3, 'each row ran once');
   });
 
   it('a row that keeps failing is abandoned after maxAttempts with an error log, and the line moves on', async () => {
     await add('a', JSON.stringify([terminated('call-1')]));
-    await add('b', JSON.stringify([terminated('call-2')]));
     failNext = 3;
     for (let i = 0; i < 3; i++) await processor.processPending();
+    await add('b', JSON.stringify([terminated('call-2')]));
+    await processor.processPending();
     assert.deepEqual(
       handled.map((i) => ('callId' in i ? i.callId : '')),
       ['call-2']
