@@ -43,7 +43,7 @@ interface FetchResponse {
   pendingNumRequested?: number;
 }
 
-const ACTIONS: readonly CommandAction[] = ['Hold', 'Resume', 'Hangup', 'Reject', 'ReloadConfig'];
+const ACTIONS: readonly CommandAction[] = ['Hold', 'Resume', 'Hangup', 'Reject', 'ReloadConfig', 'Dial'];
 
 export class PubSubCommandSubscriber {
   private readonly topic: string;
