@@ -2,7 +2,7 @@
 // commands, linking and wrap-up, with the same checks and messages as the Apex.
 import { buildTask, type CallRecord } from '../record-keeping.ts';
 import type { SRecord } from '../store.ts';
-import { sendCallCommand } from './command-publisher.ts';
+import { sendCallCommand, sendDial } from './command-publisher.ts';
 import {
   AuraError,
   booleanParam,
@@ -243,6 +243,12 @@ export const softphoneMethods: Record<string, ApexMethod> = {
   sendCommand: (ctx, params) =>
     userSafe(SOFTPHONE_MESSAGES.generic, () =>
       sendCallCommand(ctx, stringParam(params, 'teamsCallId'), stringParam(params, 'action'))
+    ),
+
+  // B09: CommandRefused is an AuraError, shown to the agent as is.
+  dial: (ctx, params) =>
+    userSafe(SOFTPHONE_MESSAGES.generic, () =>
+      sendDial(ctx, stringParam(params, 'phoneNumber'), stringParam(params, 'requestId'))
     ),
 
   linkRecord: (ctx, params) => {
