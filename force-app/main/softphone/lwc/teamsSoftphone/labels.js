@@ -87,6 +87,7 @@ import DialFailed_NoAnswer from '@salesforce/label/c.TeamsSoftphone_DialFailed_N
 import DialFailed_Busy from '@salesforce/label/c.TeamsSoftphone_DialFailed_Busy';
 import DialFailed_Failed from '@salesforce/label/c.TeamsSoftphone_DialFailed_Failed';
 import CallBackNow from '@salesforce/label/c.TeamsSoftphone_CallBackNow';
+import CancelCall from '@salesforce/label/c.TeamsSoftphone_CancelCall';
 const LABELS = {
   Title,
   Loading,
@@ -173,7 +174,8 @@ const LABELS = {
   DialFailed_NoAnswer,
   DialFailed_Busy,
   DialFailed_Failed,
-  CallBackNow
+  CallBackNow,
+  CancelCall
 };
 
 export default LABELS;

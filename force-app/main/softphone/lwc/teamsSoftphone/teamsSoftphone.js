@@ -477,6 +477,7 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
           )
         : null,
       rejectLabel: format(isOutbound ? LABELS.CancelDial : LABELS.RejectCallOf, call.callerName ?? caller),
+      rejectButton: isOutbound ? LABELS.CancelCall : LABELS.Reject,
       isLookingUp: call.matches === null,
       hasOneMatch: matches.length === 1,
       hasSeveralMatches: matches.length > 1,

@@ -153,6 +153,7 @@ describe('[B09] dialling from the softphone', () => {
     expect(section.querySelector('.answer-in-teams').textContent).toContain('Answer in Microsoft Teams');
     const cancel = section.querySelector('lightning-button.reject');
     expect(cancel.title).toMatch(/^Cancel the call to \+44 ?20/);
+    expect(cancel.label).toBe('Cancel call');
     cancel.click();
     await flushPromises();
     expect(sendCommand).toHaveBeenCalledWith({ teamsCallId: 'out-1', action: 'Reject' });
