@@ -56,7 +56,8 @@ export interface TeamsCallEvent {
 }
 
 /** `Dial` (B09) has no call yet: `Argument__c` is the E.164 number to call. */
-export type CommandAction = 'Hold' | 'Resume' | 'Hangup' | 'Reject' | 'ReloadConfig' | 'Dial';
+/** `Ready` / `Extend` (B13) end or extend the agent's after-call work; no call. */
+export type CommandAction = 'Hold' | 'Resume' | 'Hangup' | 'Reject' | 'ReloadConfig' | 'Dial' | 'Ready' | 'Extend';
 
 /** One `TeamsCallCommand__e`, Salesforce → relay. */
 export interface TeamsCallCommand {

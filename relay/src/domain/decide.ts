@@ -19,7 +19,16 @@ import type {
   World
 } from './model.ts';
 import { isCallControlEffect } from './model.ts';
-import { afterReject, holdInACall, releaseDnd, releaseInACall } from './presence.policy.ts';
+import {
+  AFTER_CALL_WORK_MAX_SECONDS,
+  afterCallWorkSeconds,
+  afterReject,
+  dndTimerId,
+  holdAfterCallWork,
+  holdInACall,
+  releaseDnd,
+  releaseInACall
+} from './presence.policy.ts';
 import {
   agentBySalesforceId,
   agentForLine,
@@ -229,7 +238,21 @@ class Step {
       if (timer.callId === call.callId && (timer.purpose === 'NoAnswer' || timer.purpose === 'InviteRetry'))
         this.emit({ type: 'CancelTimer', timerId: timer.timerId });
     this.syncPresence(call.agentUserId);
+    if (call.answered && call.phase !== 'Ended') this.afterCallWork(call.agentUserId);
     return ended;
+  }
+
+  /** B13: a call the agent talked on ended and no other is connected: after-call work, if configured. */
+  afterCallWork(agentUserId: string | undefined): void {
+    if (agentUserId === undefined || connectedCalls(this.world, agentUserId).length > 0) return;
+    const agent = agentBySalesforceId(this.world.config, agentUserId);
+    const state = this.agentStateById(agentUserId);
+    if (!agent || !state) return;
+    const seconds = afterCallWorkSeconds(agent, this.world.config.settings);
+    if (seconds <= 0) return;
+    const step = holdAfterCallWork(state, new Date(Date.parse(this.at) + seconds * 1000).toISOString());
+    if (step.state !== state) this.putAgent(step.state);
+    this.emit(...step.effects);
   }
 
   /** B05: hold "In a call" exactly while the agent has a connected call. */
@@ -885,6 +908,10 @@ function command(step: Step, cmd: Extract<Input, { type: 'CommandReceived' }>['c
   // Trust only what the platform vouches for: the publisher must be the user named as requester.
   if (cmd.CreatedById === undefined || cmd.CreatedById !== cmd.RequestedBy__c)
     return refuse('publisher', `published by ${cmd.CreatedById ?? 'an unknown user'}, not by the requester`, callId);
+  if (cmd.Action__c === 'Ready' || cmd.Action__c === 'Extend') {
+    const refusal = afterCallWorkCommand(step, cmd.Action__c, cmd.RequestedBy__c);
+    return refusal ? refuse(refusal[0], refusal[1]) : undefined;
+  }
   if (cmd.Action__c === 'Dial') {
     const refusal = dial(step, cmd);
     return refusal ? refuse(refusal[0], refusal[1]) : undefined;
@@ -1211,4 +1238,35 @@ function dialTimedOut(step: Step, callId: string): void {
   }
   step.emit({ type: 'HangUp', callId });
   dialOver(step, call, 'NoAnswer');
+}
+
+// ───────────────────────────── after-call work (B13) ─────────────────────────────
+
+/** B13: "I'm ready" ends the agent's after-call work now; Extend adds their period again (never past 999 s). */
+function afterCallWorkCommand(
+  step: Step,
+  action: 'Ready' | 'Extend',
+  agentUserId: string
+): [CommandRefusal, string] | undefined {
+  const agent = agentBySalesforceId(step.world.config, agentUserId);
+  const state = agent ? step.agentState(agent) : undefined;
+  if (!agent || !state) return ['not-agent', 'the requester has no line'];
+  const relay = state.relayPresence;
+  if (!relay?.afterCallWork || relay.dndUntil === undefined) return ['state', 'the agent is not in after-call work'];
+  if (action === 'Ready') {
+    step.emit({ type: 'CancelTimer', timerId: dndTimerId(agentUserId, relay.dndUntil) });
+    const released = releaseDnd(state);
+    step.putAgent(released.state);
+    step.emit(...released.effects);
+    step.syncPresence(agentUserId);
+    return undefined;
+  }
+  const now = Date.parse(step.at);
+  const seconds = Math.max(afterCallWorkSeconds(agent, step.world.config.settings), 1);
+  const from = Math.max(Date.parse(relay.dndUntil), now);
+  const until = Math.min(from + seconds * 1000, now + AFTER_CALL_WORK_MAX_SECONDS * 1000);
+  const extended = holdAfterCallWork(state, new Date(until).toISOString());
+  step.putAgent(extended.state);
+  step.emit(...extended.effects);
+  return undefined;
 }

@@ -125,6 +125,8 @@ export interface PresenceSnapshot {
 export interface RelayPresence {
   inACall: boolean;
   dndUntil?: string;
+  /** B13: the Do Not Disturb until `dndUntil` is after-call work (Ready and Extend apply to it). */
+  afterCallWork?: boolean;
   previous?: PresenceSnapshot;
 }
 
