@@ -43,6 +43,8 @@ const PLATFORM_ADAPTERS: Record<string, string> = {
   'lightning/messageService': 'lightning/messageService.js',
   'lightning/platformShowToastEvent': 'lightning/platformShowToastEvent.js',
   'lightning/pageReferenceUtils': 'lightning/pageReferenceUtils.js',
+  // B09: the Call buttons (teamsClickToDial) read the record's phone fields.
+  'lightning/uiRecordApi': 'lightning/uiRecordApi.js',
   // Gated on, LBC's combobox calls attachInternals(), which synthetic shadow refuses; the console renders
   // comboboxes without it, so the preview does too.
   '@salesforce/gate/bc.260.enableComboboxElementInternals': 'gateOff.js'

@@ -80,7 +80,10 @@ async function main(config: RelayConfig): Promise<void> {
   const callControl = new GraphCallControl(callsClient, {
     tenantOf: (callId) => late.runtime?.relay.snapshot().calls[callId]?.tenantId,
     defaultTenantId: homeTenant,
-    callbackUriFor: (callId) => callbackTokens.callbackUri(callbackBase, callId)
+    callbackUriFor: (callId) => callbackTokens.callbackUri(callbackBase, callId),
+    outboundCallbackUri: `${config.publicBaseUrl}${WEBHOOK_PATH}`,
+    resourceAccountFor: (line) =>
+      Object.entries(config.graph.resourceAccounts).find(([, number]) => number === line.replace(/[^+\d]/g, ''))?.[0]
   });
   const presence = new GraphPresenceGateway(new GraphPresenceClient(graph), {
     tenantId: homeTenant,
@@ -190,7 +193,11 @@ async function main(config: RelayConfig): Promise<void> {
       onStored: () => void started.processInbox(),
       path: WEBHOOK_PATH,
       // Once Graph confirmed the bot's leg on its callbackUri, that call's notifications must carry its token.
-      hasCallback: (callId) => started.relay.snapshot().calls[callId]?.botEstablished === true
+      // B09: a call the relay placed has no per-call token (Graph names it only in its response).
+      hasCallback: (callId) => {
+        const call = started.relay.snapshot().calls[callId];
+        return call?.botEstablished === true && call.direction !== 'Outbound';
+      }
     },
     registry,
     log,

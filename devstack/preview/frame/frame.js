@@ -63,7 +63,14 @@ function mount(componentName, host, props = {}) {
 }
 
 /** Components on a record page, as the package's Lightning record pages place them (B08: the call timeline). */
-const RECORD_PAGE_COMPONENTS = { TeamsCall__c: ['teamsCallTimeline'] };
+const RECORD_PAGE_COMPONENTS = {
+  TeamsCall__c: ['teamsCallTimeline'],
+  // B09: the Call buttons, as an admin places teamsClickToDial on these record pages.
+  Contact: ['teamsClickToDial'],
+  Lead: ['teamsClickToDial'],
+  Account: ['teamsClickToDial'],
+  Case: ['teamsClickToDial']
+};
 const OBJECT_LABELS = { TeamsCall__c: 'Teams Call' };
 
 function renderTabs() {
@@ -166,7 +173,11 @@ async function fillRecordPanel(tab, recordId) {
     for (const component of RECORD_PAGE_COMPONENTS[record.objectApiName] ?? []) {
       const slot = el('div', { className: 'record-page__component' });
       tab.panel.querySelector('.record-page').append(slot);
-      mount(component, slot, { recordId });
+      mount(
+        component,
+        slot,
+        component === 'teamsClickToDial' ? { recordId, objectApiName: record.objectApiName } : { recordId }
+      );
     }
     renderTabs();
   } catch {
@@ -334,7 +345,10 @@ function renderTeams(me, calls) {
         ['Accept', 'slds-button_brand', act('accept', ring.callId)],
         ['Decline', 'slds-button_destructive', act('decline', ring.callId)]
       ],
-      `Incoming call from ${callerOf(byId.get(ring.callId))}`,
+      // B09: a call the agent dialled from Salesforce rings them first; accepting it dials the number.
+      ring.kind === 'outbound'
+        ? 'Outgoing call placed from Salesforce'
+        : `Incoming call from ${callerOf(byId.get(ring.callId))}`,
       ring.kind === 'invite' ? 'Ringing in Teams' : `Ringing in Teams (${ring.kind})`
     )
   );

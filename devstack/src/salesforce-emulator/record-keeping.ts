@@ -148,9 +148,17 @@ export function outcomeOf(state: string, reason: string | null, answered: boolea
   }
 }
 
-/** Missed = ended without being answered and not declined by the agent (S14 rejects are not missed). */
-export function isMissedCall(state: string, reason: string | null, answered: boolean): boolean {
-  return !answered && state !== 'Rejected' && reason !== 'Declined';
+/**
+ * Missed = an inbound call ended without being answered and not declined by the agent (S14 rejects are not
+ * missed). A call the agent dialled (B09, Outbound) is never missed: its outcome says why it did not connect.
+ */
+export function isMissedCall(
+  state: string,
+  reason: string | null,
+  answered: boolean,
+  direction?: string | null
+): boolean {
+  return direction !== 'Outbound' && !answered && state !== 'Rejected' && reason !== 'Declined';
 }
 
 function copyIfPresent<K extends keyof CallRecord & keyof CallEventRecord>(
@@ -191,7 +199,7 @@ export function applyCallEvent(call: CallRecord, event: CallEventRecord): boolea
     call.EndedAt__c ??= event.OccurredAt__c;
     const answered = call.AnsweredAt__c !== null;
     call.Outcome__c = outcomeOf(call.State__c, call.Reason__c, answered);
-    call.IsMissed__c = isMissedCall(call.State__c, call.Reason__c, answered);
+    call.IsMissed__c = isMissedCall(call.State__c, call.Reason__c, answered, call.Direction__c);
   }
   const ringEnd = call.AnsweredAt__c ?? call.EndedAt__c;
   call.RingSeconds__c =

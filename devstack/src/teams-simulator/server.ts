@@ -307,6 +307,14 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
   const opLocation = (callId: string, opId: unknown) =>
     `${baseUrl}/v1.0/communications/calls/${callId}/operations/${String(opId)}`;
 
+  // B09: the bot places a call (201 + the call, like Graph).
+  app.post('/v1.0/communications/calls', async (req: Req, reply) => {
+    const call = world.createCall(body(req));
+    return reply
+      .code(201)
+      .header('location', `${baseUrl}/v1.0/communications/calls/${String(call.id)}`)
+      .send(call);
+  });
   app.get('/v1.0/communications/calls/:id', (req: Req) => world.callView(world.call(req.params.id!)));
   app.delete('/v1.0/communications/calls/:id', async (req: Req, reply) => {
     world.hangUp(req.params.id!);
@@ -405,6 +413,16 @@ export async function start(options: TeamsSimulatorOptions): Promise<TeamsSimula
     if (!c) return reply.code(404).send({ error: 'NotFound' });
     return { ...world.callView(c), participants: c.participants, handedTo: c.handedTo ?? null };
   });
+  // B09: how a PSTN number answers when the bot calls it in: answer (default), busy, noAnswer or fail.
+  app.put('/_sim/phones/:number', async (req: Req, reply) =>
+    ctl(reply, () => {
+      const behaviour = body(req).behaviour;
+      if (behaviour !== 'answer' && behaviour !== 'busy' && behaviour !== 'noAnswer' && behaviour !== 'fail')
+        throw new GraphError(400, 'BadRequest', 'behaviour must be answer, busy, noAnswer or fail');
+      world.phones.set(req.params.number!, behaviour);
+      return { number: req.params.number, behaviour };
+    })
+  );
   app.post('/_sim/calls/:id/caller-hangup', async (req: Req, reply) =>
     ctl(reply, () => world.callerHangup(req.params.id!))
   );

@@ -24,7 +24,8 @@ export interface Participant {
   onHold: boolean;
 }
 
-type RingKind = 'invite' | 'redirect' | 'transfer';
+/** `outbound` (B09): a call the bot placed rings its target user directly. */
+type RingKind = 'invite' | 'redirect' | 'transfer' | 'outbound';
 export interface Ring {
   callId: string;
   kind: RingKind;
@@ -57,7 +58,12 @@ export interface SimCall {
   handedTo?: string;
   ops: Map<string, { type: string; clientContext?: string; targetKey?: string }>;
   timers: NodeJS.Timeout[];
+  /** B09: the bot placed this call (POST /communications/calls); `callerNumber` is then the line it calls from. */
+  outbound?: boolean;
 }
+
+/** B09: how a PSTN number answers when the bot calls it in (default: it answers after `autoAnswerMs`). */
+export type PhoneBehaviour = 'answer' | 'busy' | 'noAnswer' | 'fail';
 
 export interface PresenceState {
   availability: string;
@@ -98,6 +104,8 @@ function parseIsoDurationMs(d: unknown, fallbackMs: number): number {
 
 export class TeamsWorld {
   readonly calls = new Map<string, SimCall>();
+  /** B09: PSTN numbers that do not simply answer when invited (control API `PUT /_sim/phones/:number`). */
+  readonly phones = new Map<string, PhoneBehaviour>();
   private readonly users = new Map<string, UserState>();
   private readonly chains = new Map<string, Promise<void>>();
   private readonly globalTimers = new Set<NodeJS.Timeout>();
@@ -146,7 +154,7 @@ export class TeamsWorld {
       '@odata.type': '#microsoft.graph.call',
       id: c.id,
       state: c.state,
-      direction: 'incoming',
+      direction: c.outbound ? 'outgoing' : 'incoming',
       callbackUri: c.callbackUri ?? null,
       callChainId: c.chainId,
       myParticipantId: c.myParticipantId,
@@ -339,6 +347,83 @@ export class TeamsWorld {
     return c;
   }
 
+  /**
+   * B09: POST /communications/calls — the bot places a call from a resource account (`source.identity.
+   * applicationInstance`, required for PSTN) to one Teams user, who rings; the call is `established` once they
+   * accept. Then the bot may invite a number into it (`invite`, which makes it a group call).
+   */
+  createCall(body: n.Json): n.Json {
+    const source = (body.source as { identity?: Record<string, { id?: string } | undefined> } | undefined)?.identity
+      ?.applicationInstance?.id;
+    const line = this.opts.lines.find((l) => l.appInstanceId === source);
+    if (!line) throw new GraphError(403, '7505', 'source.identity.applicationInstance is not a resource account here');
+    if (typeof body.callbackUri !== 'string' || body.callbackUri === '')
+      throw new GraphError(400, 'BadRequest', 'callbackUri is required');
+    if (!Array.isArray(body.requestedModalities) || !body.mediaConfig)
+      throw new GraphError(400, 'BadRequest', 'requestedModalities and mediaConfig are required');
+    const targets = Array.isArray(body.targets) ? body.targets : [];
+    if (targets.length !== 1) throw new GraphError(400, 'BadRequest', 'targets must hold exactly one entry');
+    const t = this.resolveTarget(targets[0]);
+    if (t.kind !== 'user') throw new GraphError(400, 'BadRequest', 'the simulator places calls to Teams users only');
+    const target = this.user(t.key).user;
+    const c: SimCall = {
+      id: randomUUID(),
+      tenantId: this.opts.tenantId,
+      state: 'establishing',
+      callbackUri: body.callbackUri,
+      callerNumber: line.phoneNumber,
+      callerName: line.displayName,
+      line,
+      myParticipantId: randomUUID(),
+      chainId: randomUUID(),
+      participants: [],
+      isGroup: false,
+      etag: 5445,
+      rosterSeq: 0,
+      createdAt: new Date().toISOString(),
+      ops: new Map(),
+      timers: [],
+      outbound: true
+    };
+    c.participants.push({
+      id: c.myParticipantId,
+      kind: 'bot',
+      key: this.opts.botAppId,
+      state: 'active',
+      onHold: false
+    });
+    c.participants.push({
+      id: randomUUID(),
+      kind: 'user',
+      key: target.id,
+      displayName: target.displayName,
+      state: 'ringing',
+      onHold: false
+    });
+    this.calls.set(c.id, c);
+    this.ringUser(target.id, { callId: c.id, kind: 'outbound', since: new Date().toISOString() });
+    void this.emit(c, n.callState(c.id, 'establishing', c.etag));
+    this.later(c, 60_000, () => {
+      if (c.state === 'establishing')
+        this.terminate(c, { result: { code: 408, subcode: 10057, message: 'No signalling from callee endpoints.' } });
+    });
+    return this.callView(c);
+  }
+
+  /** B09: the Teams user answered the call the bot placed. */
+  private outboundAnswered(c: SimCall, userId: string): void {
+    if (c.state !== 'establishing') return;
+    const p = c.participants.find((x) => x.kind === 'user' && x.key === userId && x.state === 'ringing');
+    if (p) p.state = 'active';
+    c.state = 'established';
+    void this.emit(
+      c,
+      n.callState(c.id, 'established', c.etag, {
+        mediaState: { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' }
+      })
+    );
+  }
+
   callerHangup(callId: string): void {
     const c = this.call(callId);
     if (c.state === 'incoming' || c.state === 'redirecting') {
@@ -488,8 +573,11 @@ export class TeamsWorld {
       state: 'ringing',
       onHold: false
     });
+    const behaviour = t.kind === 'phone' ? (this.phones.get(t.key) ?? 'answer') : 'answer';
     if (t.kind === 'user')
       this.ringUser(t.key, { callId: c.id, kind: 'invite', opId, since: new Date().toISOString() });
+    else if (behaviour !== 'answer')
+      this.later(c, this.opts.autoAnswerMs ?? 100, () => this.phoneRefused(c, opId, behaviour));
     else this.later(c, this.opts.autoAnswerMs ?? 100, () => this.inviteAnswered(c, opId));
     this.sendRoster(c);
     return {
@@ -515,6 +603,18 @@ export class TeamsWorld {
       c,
       n.operationDone(c.id, opId, op.type, 'completed', op.clientContext, { code: 200, subcode: 0, message: 'Success' })
     );
+  }
+
+  /** B09: the number called did not take the call: busy (486), no answer (408) or the PSTN call failed (500). */
+  private phoneRefused(c: SimCall, opId: string, behaviour: Exclude<PhoneBehaviour, 'answer'>): void {
+    const results: Record<typeof behaviour, n.ResultInfo> = {
+      busy: { code: 486, subcode: 0, message: 'Busy here.' },
+      noAnswer: { code: 408, subcode: 10057, message: 'No signalling from callee endpoints.' },
+      fail: { code: 500, subcode: 9999, message: 'The PSTN call failed.' }
+    };
+    if (c.state === 'terminated') return;
+    this.inviteFailed(c, opId, results[behaviour]);
+    this.sendRoster(c);
   }
 
   private inviteFailed(c: SimCall, opId: string, result: n.ResultInfo): void {
@@ -599,6 +699,7 @@ export class TeamsWorld {
     if (r.kind === 'invite') this.inviteAnswered(c, r.opId!);
     if (r.kind === 'redirect') this.redirectAnswered(c, u.user.id);
     if (r.kind === 'transfer') this.transferAnswered(c, u.user.id);
+    if (r.kind === 'outbound') this.outboundAnswered(c, u.user.id);
     return r;
   }
 
@@ -610,6 +711,8 @@ export class TeamsWorld {
     if (r.kind === 'invite')
       this.inviteFailed(c, r.opId!, { code: 603, subcode: 0, message: 'Call declined by the user.' });
     if (r.kind === 'transfer') this.transferFailed(c);
+    if (r.kind === 'outbound')
+      this.terminate(c, { result: { code: 603, subcode: 0, message: 'Call declined by the user.' } });
     if (r.kind === 'redirect' && !this.anyoneRinging(c.id)) {
       this.terminate(c, { result: { code: 480, subcode: 10076, message: 'Callee not reachable.' } });
     }

@@ -203,7 +203,8 @@ export class CallRelay {
           const config = await this.ports.config.load();
           followUps.push({ type: 'ConfigReloaded', config, at: this.ports.clock.now() });
         } else {
-          await this.perform(effect);
+          const next = await this.perform(effect);
+          if (next) followUps.push(next);
         }
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -230,9 +231,19 @@ export class CallRelay {
     return followUps;
   }
 
-  private perform(effect: Effect): Promise<void> {
+  private perform(effect: Effect): Promise<void | Input> {
     const { callControl, presence } = this.ports;
     switch (effect.type) {
+      case 'PlaceCall': // B09: Graph names the call; that comes back as an input
+        if (!callControl.placeCall) return Promise.reject(new Error('outbound calls are not supported'));
+        return callControl.placeCall(effect).then((placed) => ({
+          type: 'CallPlaced' as const,
+          dialId: effect.callId,
+          ...placed,
+          at: this.ports.clock.now()
+        }));
+      case 'InviteNumber':
+        return callControl.inviteNumber?.(effect) ?? Promise.reject(new Error('outbound calls are not supported'));
       case 'AnswerCall':
         return callControl.answer(effect);
       case 'InviteAgent':

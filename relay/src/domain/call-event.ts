@@ -26,6 +26,8 @@ export type CallReason =
   | 'CallerHungUp'
   | 'AgentHungUp'
   | 'Failed'
+  /** B09: the number dialled was busy (the callee's line refused the invite). */
+  | 'Busy'
   /** The relay learnt from Graph that the call had ended while it was not told how (e.g. it was down). */
   | 'Reconciled';
 
@@ -53,7 +55,9 @@ export interface TeamsCallEvent {
   OccurredAt__c: string;
 }
 
-export type CommandAction = 'Hold' | 'Resume' | 'Hangup' | 'Reject' | 'ReloadConfig';
+/** `Dial` (B09) has no call yet: `Argument__c` is the E.164 number to call. */
+/** `Ready` / `Extend` (B13) end or extend the agent's after-call work; no call. */
+export type CommandAction = 'Hold' | 'Resume' | 'Hangup' | 'Reject' | 'ReloadConfig' | 'Dial' | 'Ready' | 'Extend';
 
 /** One `TeamsCallCommand__e`, Salesforce → relay. */
 export interface TeamsCallCommand {

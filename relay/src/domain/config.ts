@@ -23,6 +23,8 @@ export interface Agent {
   displayName?: string;
   returnToPreviousPresence: boolean;
   noAnswerSeconds?: number;
+  /** B13: this agent's after-call work in seconds (0–999), overriding the org default. */
+  afterCallWorkSeconds?: number;
   rules: RedirectRule[];
 }
 
@@ -30,6 +32,8 @@ export interface Agent {
 export interface OrgSettings {
   noAnswerSeconds: number;
   dndExpiryMinutes: number;
+  /** B13: after-call work in seconds (0–999; absent or 0: none) — no new call is signalled meanwhile. */
+  afterCallWorkSeconds?: number;
   /** Where SharedVoicemail routes: a CQ/AA resource account object id or its E.164 service number. */
   sharedVoicemailTarget?: string;
   /** Where CallQueue routes: a CQ resource account object id or its E.164 service number. */

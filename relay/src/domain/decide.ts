@@ -19,7 +19,16 @@ import type {
   World
 } from './model.ts';
 import { isCallControlEffect } from './model.ts';
-import { afterReject, holdInACall, releaseDnd, releaseInACall } from './presence.policy.ts';
+import {
+  AFTER_CALL_WORK_MAX_SECONDS,
+  afterCallWorkSeconds,
+  afterReject,
+  dndTimerId,
+  holdAfterCallWork,
+  holdInACall,
+  releaseDnd,
+  releaseInACall
+} from './presence.policy.ts';
 import {
   agentBySalesforceId,
   agentForLine,
@@ -212,7 +221,7 @@ class Step {
       Sequence__c: sequence,
       Kind__c: 'Call',
       State__c: state,
-      Direction__c: 'Inbound',
+      Direction__c: call.direction ?? 'Inbound',
       OccurredAt__c: this.at
     };
     if (extra.reason) event.Reason__c = extra.reason;
@@ -245,7 +254,21 @@ class Step {
       if (timer.callId === call.callId && (timer.purpose === 'NoAnswer' || timer.purpose === 'InviteRetry'))
         this.emit({ type: 'CancelTimer', timerId: timer.timerId });
     this.syncPresence(call.agentUserId);
+    if (call.answered && call.phase !== 'Ended') this.afterCallWork(call.agentUserId);
     return ended;
+  }
+
+  /** B13: a call the agent talked on ended and no other is connected: after-call work, if configured. */
+  afterCallWork(agentUserId: string | undefined): void {
+    if (agentUserId === undefined || connectedCalls(this.world, agentUserId).length > 0) return;
+    const agent = agentBySalesforceId(this.world.config, agentUserId);
+    const state = this.agentStateById(agentUserId);
+    if (!agent || !state) return;
+    const seconds = afterCallWorkSeconds(agent, this.world.config.settings);
+    if (seconds <= 0) return;
+    const step = holdAfterCallWork(state, new Date(Date.parse(this.at) + seconds * 1000).toISOString());
+    if (step.state !== state) this.putAgent(step.state);
+    this.emit(...step.effects);
   }
 
   /** B05: hold "In a call" exactly while the agent has a connected call. */
@@ -272,7 +295,8 @@ export function decide(world: World, input: Input): Decision {
     existing === undefined &&
     callId !== undefined &&
     input.type !== 'IncomingCall' &&
-    input.type !== 'CommandReceived'
+    input.type !== 'CommandReceived' &&
+    input.type !== 'CallPlaced'
   ) {
     return { world, effects: [], applied: false };
   }
@@ -307,6 +331,8 @@ function apply(step: Step, input: Input): void {
       const call = step.call(input.callId);
       if (!call || call.phase === 'Ended') return;
       const established = step.put({ ...call, botEstablished: true });
+      // B09: the bot's outbound call is established when the agent answered it in Teams.
+      if (established.dial?.stage === 'AgentRinging') return dialAgentAnswered(step, established);
       if (established.phase === 'Routing' && established.routing?.untilEstablished) {
         // The transfer waited for the bot's leg (Graph refuses to transfer a call that is not established).
         const { untilEstablished: _waited, ...routing } = established.routing;
@@ -321,13 +347,17 @@ function apply(step: Step, input: Input): void {
     case 'AgentLeft':
       return agentLeft(step, input.callId, input.teamsUserId);
     case 'InviteFailed':
+      if (step.call(input.callId)?.dial?.stage === 'CalleeRinging')
+        return calleeUnreachable(step, input.callId, input.code);
       return inviteFailed(step, input.callId, `invite failed ${input.code ?? ''}`.trim());
     case 'AgentDeclined':
+      // On a dial the only invitee is the number called: 603 is the callee declining (a busy line for the agent).
+      if (step.call(input.callId)?.dial?.stage === 'CalleeRinging') return calleeUnreachable(step, input.callId, '486');
       return rejected(step, input.callId, false);
     case 'CallerLeft':
       return callerGone(step, input.callId, true);
     case 'CallTerminated':
-      return terminated(step, input.callId, String(input.subcode));
+      return terminated(step, input.callId, String(input.subcode), String(input.code));
     case 'TransferAccepted': {
       const call = step.call(input.callId);
       if (call && (call.phase === 'Connected' || call.phase === 'OnHold') && !call.agentTransfer) {
@@ -347,6 +377,8 @@ function apply(step: Step, input: Input): void {
       return presenceObserved(step, input);
     case 'CallObserved':
       return observed(step, input);
+    case 'CallPlaced':
+      return callPlaced(step, input);
     case 'TimerFired':
       return timerFired(step, input.timerId);
     case 'CommandReceived':
@@ -536,6 +568,7 @@ function participants(step: Step, callId: string, list: CallSession['participant
     participants: list,
     ...(sequence !== undefined && { rosterSequence: sequence })
   });
+  if (call.direction === 'Outbound' && outboundRoster(step, call, updated)) return;
   // The roster is the only thing Graph sends when the invited agent picks up or leaves (graph-calls.md §7, "invite:
   // target appears in roster"), so the agent's own arrival and departure are read from it here.
   const agent = call.agentTeamsId;
@@ -655,9 +688,10 @@ function callerGone(step: Step, callId: string, legStillUp: boolean): void {
 const ENDED_BY_BOT = new Set(['7000', '10550']);
 const TRANSFER_COMPLETED = '7015';
 
-function terminated(step: Step, callId: string, subcode: string): void {
+function terminated(step: Step, callId: string, subcode: string, code = ''): void {
   const call = step.call(callId);
   if (!call || call.phase === 'Ended') return;
+  if (call.dial) return dialTerminated(step, call, code);
   if (subcode === TRANSFER_COMPLETED && (call.agentTransfer || call.phase === 'Routing')) {
     transferCompleted(step, callId, call.agentTransfer?.target);
     return;
@@ -740,6 +774,7 @@ export function reconcileDue(call: CallSession, at: string, lastObservedAt: stri
 function observed(step: Step, input: Extract<Input, { type: 'CallObserved' }>): void {
   const call = step.call(input.callId);
   if (!call || call.phase === 'Ended') return;
+  if (call.dial?.stage === 'Placing') return; // not a Graph call yet: its own timer bounds it
   if (!input.exists || input.state === 'terminated') return reconciledGone(step, call);
   const operationLost = input.afterRestart === true && !call.holdRetried;
   if (
@@ -829,6 +864,9 @@ function timerFired(step: Step, timerId: string): void {
   const timer = step.world.timers[timerId];
   if (!timer) return; // cancelled or already fired
   delete step.mutable('timers')[timerId];
+  if (timer.purpose === 'NoAnswer' && timer.callId && step.call(timer.callId)?.dial) {
+    return dialTimedOut(step, timer.callId);
+  }
   if (timer.purpose === 'NoAnswer' && timer.callId) {
     const call = step.call(timer.callId);
     if (!call || call.phase !== 'Ringing') return;
@@ -871,7 +909,7 @@ function timerFired(step: Step, timerId: string): void {
 // ───────────────────────────── commands from Salesforce ─────────────────────────────
 
 /** Why a command was refused (the `refusal` field of its log line; counted by the app). */
-export type CommandRefusal = 'publisher' | 'unknown-call' | 'not-agent' | 'state';
+export type CommandRefusal = 'publisher' | 'unknown-call' | 'not-agent' | 'state' | 'invalid' | 'rate';
 
 function command(step: Step, cmd: Extract<Input, { type: 'CommandReceived' }>['command']): void {
   const refuse = (refusal: CommandRefusal, why: string, callId?: string): void =>
@@ -890,6 +928,14 @@ function command(step: Step, cmd: Extract<Input, { type: 'CommandReceived' }>['c
   // Trust only what the platform vouches for: the publisher must be the user named as requester.
   if (cmd.CreatedById === undefined || cmd.CreatedById !== cmd.RequestedBy__c)
     return refuse('publisher', `published by ${cmd.CreatedById ?? 'an unknown user'}, not by the requester`, callId);
+  if (cmd.Action__c === 'Ready' || cmd.Action__c === 'Extend') {
+    const refusal = afterCallWorkCommand(step, cmd.Action__c, cmd.RequestedBy__c);
+    return refusal ? refuse(refusal[0], refusal[1]) : undefined;
+  }
+  if (cmd.Action__c === 'Dial') {
+    const refusal = dial(step, cmd);
+    return refusal ? refuse(refusal[0], refusal[1]) : undefined;
+  }
   const call = callId ? step.call(callId) : undefined;
   if (!callId || !call) return refuse('unknown-call', 'unknown call', callId);
   if (call.agentUserId === undefined || call.agentUserId !== cmd.RequestedBy__c)
@@ -920,6 +966,11 @@ function command(step: Step, cmd: Extract<Input, { type: 'CommandReceived' }>['c
       return;
     case 'Reject':
       if (call.phase !== 'Ringing') return refuse('state', `cannot reject a call that is ${call.phase}`, callId);
+      if (call.dial) {
+        // B09: rejecting one's own dial cancels it (no redirect rules, no Do Not Disturb).
+        if (call.dial.stage !== 'Placing') step.emit({ type: 'HangUp', callId });
+        return dialOver(step, call, 'AgentHungUp');
+      }
       return rejected(step, callId, true);
   }
 }
@@ -975,7 +1026,267 @@ function effectFailed(step: Step, effect: Effect, error: string, retryAfterMs?: 
     case 'StartHoldMusic':
     case 'StopHoldMusic':
       return operationFailed(step, effect.callId, effect.type, error);
+    case 'PlaceCall':
+    case 'InviteNumber': {
+      const call = step.call(effect.callId);
+      if (!call?.dial) return;
+      step.log('error', `${effect.type} failed: ${error}`, call.callId);
+      if (effect.type === 'InviteNumber') step.emit({ type: 'HangUp', callId: call.callId });
+      return dialOver(step, call, 'Failed');
+    }
     default:
       step.log('warn', `${effect.type} failed: ${error}`, 'callId' in effect ? effect.callId : undefined);
   }
+}
+
+// ───────────────────────────── outbound calls (B09) ─────────────────────────────
+
+/** An agent may start at most this many dials per window (Apex checks the same; this is the relay's own check). */
+export const DIAL_LIMIT = 5;
+export const DIAL_WINDOW_MS = 60_000;
+/** Graph must name a placed call within this long, or the dial is given up (a crash or a lost response). */
+export const PLACE_DEADLINE_MS = 30_000;
+/** How long the number dialled may ring once the agent answered. */
+export const CALLEE_RING_MS = 60_000;
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * The number a Dial may call: formatting (spaces, `-`, `.`, `()`, `/`) removed, a leading `00` read as `+`, then
+ * E.164 or nothing. The same rule as `TeamsRedirectRuleValidator.normalizePhone` in Apex (shared vectors).
+ */
+export function dialableNumber(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let compact = value.replace(/[\s\-.()/]/g, '');
+  if (compact.startsWith('00')) compact = `+${compact.slice(2)}`;
+  return E164.test(compact) ? compact : undefined;
+}
+
+export function dialPlaceholderId(commandId: string): string {
+  return `dial:${commandId}`;
+}
+
+function calleeTimerId(callId: string): string {
+  return `dialcallee:${callId}`;
+}
+
+/** A Dial command: checks, then the placeholder call and the request to Graph. Returns a refusal, if any. */
+function dial(
+  step: Step,
+  cmd: Extract<Input, { type: 'CommandReceived' }>['command']
+): [CommandRefusal, string] | undefined {
+  const agent = agentBySalesforceId(step.world.config, cmd.RequestedBy__c);
+  if (!agent) return ['not-agent', 'the requester has no line'];
+  const number = dialableNumber(cmd.Argument__c);
+  if (!number) return ['invalid', 'the number is not in international format'];
+  if (dialableNumber(agent.phoneNumber) === number) return ['invalid', "the number is the agent's own line"];
+  const state = step.agentState(agent);
+  const since = Date.parse(step.at) - DIAL_WINDOW_MS;
+  const recent = (state.dialsAt ?? []).filter((at) => Date.parse(at) > since);
+  if (recent.length >= DIAL_LIMIT) return ['rate', `more than ${DIAL_LIMIT} dials in a minute`];
+  const busy = Object.values(step.world.calls).some(
+    (c) => c.agentUserId === agent.salesforceUserId && c.dial !== undefined && c.dial.stage !== 'CalleeRinging'
+  );
+  if (busy) return ['state', 'another dial is waiting for the agent to answer in Teams'];
+  step.putAgent({ ...state, dialsAt: [...recent, step.at] });
+  const callId = dialPlaceholderId(cmd.CommandId__c);
+  step.put({
+    callId,
+    tenantId: '',
+    callerNumber: number,
+    dialledNumber: agent.phoneNumber,
+    agentUserId: agent.salesforceUserId,
+    agentTeamsId: agent.teamsUserId,
+    phase: 'Ringing',
+    botEstablished: false,
+    botAnswered: true,
+    invitePending: true,
+    answered: false,
+    participants: [],
+    sequence: 0,
+    startedAt: step.at,
+    applied: [],
+    direction: 'Outbound',
+    dial: { commandId: cmd.CommandId__c, stage: 'Placing' }
+  });
+  step.emit(
+    { type: 'PlaceCall', callId, teamsUserId: agent.teamsUserId, lineNumber: agent.phoneNumber },
+    {
+      type: 'ScheduleTimer',
+      timer: {
+        timerId: noAnswerTimerId(callId),
+        purpose: 'NoAnswer',
+        at: new Date(Date.parse(step.at) + PLACE_DEADLINE_MS).toISOString(),
+        callId,
+        agentUserId: agent.salesforceUserId
+      }
+    }
+  );
+  return undefined;
+}
+
+/** Graph created the dial's call: from now on it is known by Graph's id; the agent's Teams rings. */
+function callPlaced(step: Step, input: Extract<Input, { type: 'CallPlaced' }>): void {
+  const placeholder = step.call(input.dialId);
+  if (step.call(input.callId)) return;
+  if (!placeholder || placeholder.phase === 'Ended' || placeholder.dial?.stage !== 'Placing') {
+    // The dial was given up before Graph answered (deadline, crash): the call Graph made must not ring on.
+    step.log('warn', 'a placed call arrived for a dial that is over; hanging it up', input.callId);
+    step.emit({ type: 'HangUp', callId: input.callId });
+    return;
+  }
+  step.emit({ type: 'CancelTimer', timerId: noAnswerTimerId(placeholder.callId) });
+  step.put({ ...placeholder, phase: 'Ended', invitePending: false, endedAt: step.at });
+  let call = step.put({
+    ...placeholder,
+    callId: input.callId,
+    tenantId: input.tenantId,
+    dial: { commandId: placeholder.dial.commandId, stage: 'AgentRinging' },
+    applied: []
+  });
+  call = step.publish(call, 'Ringing');
+  const agent = agentBySalesforceId(step.world.config, call.agentUserId ?? '');
+  const seconds = agent?.noAnswerSeconds ?? step.world.config.settings.noAnswerSeconds;
+  step.emit({
+    type: 'ScheduleTimer',
+    timer: {
+      timerId: noAnswerTimerId(call.callId),
+      purpose: 'NoAnswer',
+      at: new Date(Date.parse(step.at) + seconds * 1000).toISOString(),
+      callId: call.callId,
+      ...(call.agentUserId && { agentUserId: call.agentUserId })
+    }
+  });
+}
+
+/** The agent answered the dial in Teams: now the bot calls the number into the same call. */
+function dialAgentAnswered(step: Step, call: CallSession): void {
+  if (call.dial?.stage !== 'AgentRinging' || !call.callerNumber) return;
+  if (step.world.timers[noAnswerTimerId(call.callId)])
+    step.emit({ type: 'CancelTimer', timerId: noAnswerTimerId(call.callId) });
+  const next = step.put({ ...call, invitePending: false, dial: { ...call.dial, stage: 'CalleeRinging' } });
+  step.emit(
+    { type: 'InviteNumber', callId: call.callId, tenantId: call.tenantId, phoneNumber: call.callerNumber },
+    {
+      type: 'ScheduleTimer',
+      timer: {
+        timerId: calleeTimerId(call.callId),
+        purpose: 'NoAnswer',
+        at: new Date(Date.parse(step.at) + CALLEE_RING_MS).toISOString(),
+        callId: call.callId,
+        ...(call.agentUserId && { agentUserId: call.agentUserId })
+      }
+    }
+  );
+  step.publish(next, 'Ringing');
+}
+
+/** A roster of an outbound call; true when it was handled here (every roster before the other party answered). */
+function outboundRoster(step: Step, before: CallSession, updated: CallSession): boolean {
+  const agentIn = updated.participants.some((p) => p.teamsUserId === updated.agentTeamsId);
+  const calleeIn = (c: CallSession): boolean => c.participants.some((p) => p.isCaller);
+  if (updated.phase === 'Ringing') {
+    if (updated.dial?.stage === 'AgentRinging' && agentIn) dialAgentAnswered(step, updated);
+    else if (updated.dial?.stage === 'CalleeRinging' && calleeIn(updated)) calleeAnswered(step, updated);
+    else if (updated.dial?.stage === 'CalleeRinging' && !agentIn && before.participants.length > 0) {
+      // The agent gave up before the number answered.
+      step.emit({ type: 'HangUp', callId: updated.callId });
+      dialOver(step, updated, 'AgentHungUp');
+    }
+    return true;
+  }
+  const live = updated.phase === 'Connected' || updated.phase === 'OnHold';
+  if (live && calleeIn(before) && !calleeIn(updated)) {
+    // The other party hung up: the agent must not stay alone with the bot.
+    step.emit({ type: 'HangUp', callId: updated.callId });
+    step.end(step.finish(updated, 'Ended', 'CallerHungUp'));
+    return true;
+  }
+  return false;
+}
+
+function calleeAnswered(step: Step, call: CallSession): void {
+  if (step.world.timers[calleeTimerId(call.callId)])
+    step.emit({ type: 'CancelTimer', timerId: calleeTimerId(call.callId) });
+  const others = connectedCalls(step.world, call.agentUserId ?? '').filter((c) => c.callId !== call.callId);
+  const { dial: _answered, ...rest } = call;
+  let joined = step.put({ ...rest, phase: 'Connected', answered: true, answeredAt: step.at });
+  joined = step.publish(joined, 'Connected');
+  // S16: one active call; a call already connected goes on hold.
+  for (const other of others) {
+    if (other.phase === 'Connected' && other.holdPending === undefined) startHold(step, other, 'OtherCall');
+  }
+  step.syncPresence(joined.agentUserId);
+}
+
+/** SIP-style codes Graph reports for an invite the number did not take. */
+function calleeReason(code: string | undefined): CallReason {
+  const status = (code ?? '').split('/')[0] ?? '';
+  if (['486', '600', '603'].includes(status)) return 'Busy';
+  if (['408', '480', '487'].includes(status)) return 'NoAnswer';
+  return 'Failed';
+}
+
+function calleeUnreachable(step: Step, callId: string, code: string | undefined): void {
+  const call = step.call(callId);
+  if (!call?.dial || call.phase === 'Ended') return;
+  step.emit({ type: 'HangUp', callId });
+  dialOver(step, call, calleeReason(code));
+}
+
+/** The dial ends before anyone talked: the one final state says where it stopped. */
+function dialOver(step: Step, call: CallSession, reason: CallReason): void {
+  const state: CallState =
+    call.dial?.stage === 'CalleeRinging' ? 'Ended' : reason === 'Declined' ? 'Rejected' : 'Missed';
+  step.end(step.finish({ ...call, invitePending: false }, state, reason));
+}
+
+/** Graph ended the dial's call before the number answered: the agent declined, did not answer, or gave up. */
+function dialTerminated(step: Step, call: CallSession, code: string): void {
+  if (call.dial?.stage === 'AgentRinging') {
+    return dialOver(step, call, code === '603' ? 'Declined' : code.startsWith('5') ? 'Failed' : 'NoAnswer');
+  }
+  dialOver(step, call, 'AgentHungUp');
+}
+
+function dialTimedOut(step: Step, callId: string): void {
+  const call = step.call(callId);
+  if (!call?.dial || call.phase === 'Ended') return;
+  if (call.dial.stage === 'Placing') {
+    step.log('error', 'Graph never confirmed the placed call; the dial is given up', callId);
+    return dialOver(step, call, 'Failed');
+  }
+  step.emit({ type: 'HangUp', callId });
+  dialOver(step, call, 'NoAnswer');
+}
+
+// ───────────────────────────── after-call work (B13) ─────────────────────────────
+
+/** B13: "I'm ready" ends the agent's after-call work now; Extend adds their period again (never past 999 s). */
+function afterCallWorkCommand(
+  step: Step,
+  action: 'Ready' | 'Extend',
+  agentUserId: string
+): [CommandRefusal, string] | undefined {
+  const agent = agentBySalesforceId(step.world.config, agentUserId);
+  const state = agent ? step.agentState(agent) : undefined;
+  if (!agent || !state) return ['not-agent', 'the requester has no line'];
+  const relay = state.relayPresence;
+  if (!relay?.afterCallWork || relay.dndUntil === undefined) return ['state', 'the agent is not in after-call work'];
+  if (action === 'Ready') {
+    step.emit({ type: 'CancelTimer', timerId: dndTimerId(agentUserId, relay.dndUntil) });
+    const released = releaseDnd(state);
+    step.putAgent(released.state);
+    step.emit(...released.effects);
+    step.syncPresence(agentUserId);
+    return undefined;
+  }
+  const now = Date.parse(step.at);
+  const seconds = Math.max(afterCallWorkSeconds(agent, step.world.config.settings), 1);
+  const from = Math.max(Date.parse(relay.dndUntil), now);
+  const until = Math.min(from + seconds * 1000, now + AFTER_CALL_WORK_MAX_SECONDS * 1000);
+  const extended = holdAfterCallWork(state, new Date(until).toISOString());
+  step.putAgent(extended.state);
+  step.emit(...extended.effects);
+  return undefined;
 }

@@ -96,6 +96,17 @@ export interface CallSession {
   endedAt?: string;
   /** Idempotency keys of inputs already applied to this call. */
   applied: string[];
+  /**
+   * B09: a call the agent dialled from Salesforce (absent: inbound). For these `callerNumber` is the number dialled
+   * (the other party, as Salesforce shows it) and `dialledNumber` the agent's line (the caller id sent).
+   */
+  direction?: 'Outbound';
+  /**
+   * B09: where an outbound call stands before the other party answers. `Placing`: the relay asked Graph to create
+   * the call (keyed `dial:<command id>` until Graph names it); `AgentRinging`: the agent's Teams rings;
+   * `CalleeRinging`: the agent answered and the number is being called.
+   */
+  dial?: { commandId: string; stage: 'Placing' | 'AgentRinging' | 'CalleeRinging' };
 }
 
 export interface PresenceSnapshot {
@@ -114,6 +125,8 @@ export interface PresenceSnapshot {
 export interface RelayPresence {
   inACall: boolean;
   dndUntil?: string;
+  /** B13: the Do Not Disturb until `dndUntil` is after-call work (Ready and Extend apply to it). */
+  afterCallWork?: boolean;
   previous?: PresenceSnapshot;
 }
 
@@ -124,6 +137,8 @@ export interface AgentState {
   relayPresence?: RelayPresence;
   /** Last `Sequence__c` of this agent's Presence events (S10); their `TeamsCallId__c` is `presence:<user id>`. */
   presenceSequence?: number;
+  /** B09: when this agent's recent dials were accepted (the rate check), newest last, bounded. */
+  dialsAt?: string[];
 }
 
 export type TimerPurpose = 'NoAnswer' | 'DndExpiry' | 'InviteRetry';
@@ -267,6 +282,14 @@ export interface CallObserved extends InputBase {
   /** The first look after the relay (re)started: a completion in flight at the crash is lost, do not wait for it. */
   afterRestart?: boolean;
 }
+/** B09: Graph created the call a `PlaceCall` asked for and named it `callId`. */
+export interface CallPlaced extends InputBase {
+  type: 'CallPlaced';
+  /** The placeholder call id of the dial (`dial:<command id>`). */
+  dialId: string;
+  callId: string;
+  tenantId: string;
+}
 export interface TimerFired extends InputBase {
   type: 'TimerFired';
   timerId: string;
@@ -306,6 +329,7 @@ export type Input =
   | OperationFailed
   | PresenceObserved
   | CallObserved
+  | CallPlaced
   | TimerFired
   | CommandReceived
   | ConfigReloaded
@@ -349,6 +373,24 @@ export interface StopHoldMusic {
   type: 'StopHoldMusic';
   callId: string;
   participantId?: string;
+}
+/**
+ * B09: create an outbound call from the agent's line (its resource account as `source`) that rings the agent's Teams
+ * first. `callId` is the placeholder (`dial:<command id>`); Graph's id comes back as `CallPlaced`.
+ */
+export interface PlaceCall {
+  type: 'PlaceCall';
+  callId: string;
+  teamsUserId: string;
+  /** The agent's line (E.164); the adapter maps it to its resource account. */
+  lineNumber: string;
+}
+/** B09: call the number into the agent's established call (the bot in the middle, as for inbound calls). */
+export interface InviteNumber {
+  type: 'InviteNumber';
+  callId: string;
+  tenantId: string;
+  phoneNumber: string;
 }
 /** Blind transfer of an answered call (the bot has `established`). */
 export interface Transfer {
@@ -423,6 +465,8 @@ export type Effect =
   | Transfer
   | Redirect
   | HangUp
+  | PlaceCall
+  | InviteNumber
   | SetPresence
   | ClearPresence
   | PublishCallEvent
@@ -443,7 +487,8 @@ export type CallControlEffect =
   | StopHoldMusic
   | Transfer
   | Redirect
-  | HangUp;
+  | HangUp
+  | InviteNumber;
 
 export const CALL_CONTROL_EFFECTS: ReadonlySet<EffectType> = new Set<EffectType>([
   'AnswerCall',
@@ -454,7 +499,8 @@ export const CALL_CONTROL_EFFECTS: ReadonlySet<EffectType> = new Set<EffectType>
   'StopHoldMusic',
   'Transfer',
   'Redirect',
-  'HangUp'
+  'HangUp',
+  'InviteNumber'
 ]);
 
 export function isCallControlEffect(effect: Effect): effect is CallControlEffect {

@@ -15,7 +15,8 @@ export function describeCallEvent(event: TeamsCallEvent): string | undefined {
   if (event.Kind__c !== 'Call' || event.State__c === undefined) return undefined;
   let sentence = `Call ${event.TeamsCallId__c} is ${event.State__c}`;
   if (event.Reason__c) sentence += ` (${event.Reason__c})`;
-  if (event.CallerNumber__c) sentence += ` from ${maskNumbers(event.CallerNumber__c)}`;
+  const outbound = event.Direction__c === 'Outbound'; // B09: the number is the one the agent called
+  if (event.CallerNumber__c) sentence += ` ${outbound ? 'to' : 'from'} ${maskNumbers(event.CallerNumber__c)}`;
   if (event.AgentUserId__c) sentence += ` for agent ${event.AgentUserId__c}`;
   if (event.Target__c) sentence += `, sent to ${maskNumbers(event.Target__c)}`;
   return `${sentence}.`;

@@ -112,6 +112,62 @@ export function afterReject(state: AgentState, agent: Agent, settings: OrgSettin
   };
 }
 
+/** B13: after-call work never lasts longer than this from the moment it is (re)started or extended. */
+export const AFTER_CALL_WORK_MAX_SECONDS = 999;
+
+/** The agent's after-call work in seconds: their own setting, else the org's; 0 means none. */
+export function afterCallWorkSeconds(agent: Agent, settings: OrgSettings): number {
+  const seconds = agent.afterCallWorkSeconds ?? settings.afterCallWorkSeconds ?? 0;
+  return Number.isFinite(seconds) ? Math.max(0, Math.min(AFTER_CALL_WORK_MAX_SECONDS, Math.trunc(seconds))) : 0;
+}
+
+/**
+ * B13: hold Do Not Disturb until `until` as after-call work (the documented alternative to a Teams "wrap-up" state,
+ * which Graph does not have): no new call is signalled meanwhile (S08 routes it), a timer ends it even after a
+ * restart (the timer is in the store, as the reject DND's is), and Graph's own expiry bounds it too. A reject DND
+ * that already lasts longer is left as it is.
+ */
+export function holdAfterCallWork(state: AgentState, until: string): PresenceStep {
+  const relay = state.relayPresence;
+  if (relay?.dndUntil !== undefined && !relay.afterCallWork && relay.dndUntil >= until) return { state, effects: [] };
+  const previous = relay?.previous ?? state.presence;
+  const timer: TimerEntry = {
+    timerId: dndTimerId(state.salesforceUserId, until),
+    purpose: 'DndExpiry',
+    at: until,
+    agentUserId: state.salesforceUserId
+  };
+  const replaced: Effect[] =
+    relay?.dndUntil !== undefined && relay.dndUntil !== until
+      ? [{ type: 'CancelTimer', timerId: dndTimerId(state.salesforceUserId, relay.dndUntil) }]
+      : [];
+  return {
+    state: {
+      ...state,
+      relayPresence: {
+        inACall: relay?.inACall ?? false,
+        dndUntil: until,
+        afterCallWork: true,
+        ...(previous ? { previous } : {})
+      }
+    },
+    effects: [
+      {
+        type: 'SetPresence',
+        teamsUserId: state.teamsUserId,
+        agentUserId: state.salesforceUserId,
+        mode: 'DoNotDisturb',
+        availability: 'DoNotDisturb',
+        activity: 'DoNotDisturb',
+        // Graph's own bound: the period rounded up to whole minutes (at most 17 for 999 s).
+        expiresInMinutes: Math.max(1, Math.ceil(AFTER_CALL_WORK_MAX_SECONDS / 60))
+      },
+      ...replaced,
+      { type: 'ScheduleTimer', timer }
+    ]
+  };
+}
+
 /** The DND timer fired: give the agent back what they had (re-apply a user-chosen state, else clear). */
 export function releaseDnd(state: AgentState): PresenceStep {
   const relay = state.relayPresence;
@@ -121,7 +177,7 @@ export function releaseDnd(state: AgentState): PresenceStep {
     looksUserChosen(previous) && previous
       ? { availability: previous.availability, activity: previous.activity }
       : undefined;
-  const { dndUntil: _gone, ...rest } = relay;
+  const { dndUntil: _gone, afterCallWork: _acw, ...rest } = relay;
   return {
     state: settle(state, rest),
     effects: [

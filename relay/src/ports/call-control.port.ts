@@ -3,6 +3,8 @@ import type {
   CancelInvite,
   HangUp,
   InviteAgent,
+  InviteNumber,
+  PlaceCall,
   Redirect,
   RemoveParticipant,
   StartHoldMusic,
@@ -49,6 +51,14 @@ export interface CallControl {
    * bot never answered (an unknown line) this is a reject (`POST …/reject`).
    */
   hangUp(effect: HangUp): Promise<void>;
+  /**
+   * B09: create the outbound call that rings the agent's Teams from their line; resolves with the id Graph gave it
+   * (fed back as `CallPlaced`). Not idempotent: sent once, never retried blindly. Optional so that test doubles
+   * without outbound calls still satisfy the port; the relay refuses a dial when it is absent.
+   */
+  placeCall?(effect: PlaceCall): Promise<{ callId: string; tenantId: string }>;
+  /** B09: call a number into the agent's established call (invite with a `phone` identity). */
+  inviteNumber?(effect: InviteNumber): Promise<void>;
   /** GET the call (reconciliation); rejects only when Graph could not say (network, 5xx, throttled). */
   callStatus(callId: string): Promise<CallStatus>;
 }

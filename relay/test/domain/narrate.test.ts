@@ -36,4 +36,20 @@ describe('call state sentences for the info log', () => {
     );
     assert.equal(maskNumbers('agent 12345 at +1 (555) 555-0101'), 'agent 12345 at …0101');
   });
+
+  it('[B09] a dialled call says the number it called', () => {
+    assert.equal(
+      describeCallEvent({
+        EventId__c: 'e',
+        TeamsCallId__c: 'c9',
+        Sequence__c: 1,
+        Kind__c: 'Call',
+        State__c: 'Ringing',
+        Direction__c: 'Outbound',
+        CallerNumber__c: '+15555550123',
+        OccurredAt__c: 'x'
+      }),
+      'Call c9 is Ringing to …0123.'
+    );
+  });
 });

@@ -2,7 +2,7 @@
 // commands, linking and wrap-up, with the same checks and messages as the Apex.
 import { buildTask, type CallRecord, type LinkCandidate } from '../record-keeping.ts';
 import type { OrgStore, SRecord } from '../store.ts';
-import { sendCallCommand } from './command-publisher.ts';
+import { sendCallCommand, sendDial } from './command-publisher.ts';
 import {
   AuraError,
   booleanParam,
@@ -263,6 +263,12 @@ export const softphoneMethods: Record<string, ApexMethod> = {
   sendCommand: (ctx, params) =>
     userSafe(SOFTPHONE_MESSAGES.generic, () =>
       sendCallCommand(ctx, stringParam(params, 'teamsCallId'), stringParam(params, 'action'))
+    ),
+
+  // B09: CommandRefused is an AuraError, shown to the agent as is.
+  dial: (ctx, params) =>
+    userSafe(SOFTPHONE_MESSAGES.generic, () =>
+      sendDial(ctx, stringParam(params, 'phoneNumber'), stringParam(params, 'requestId'))
     ),
 
   linkRecord: (ctx, params) => {

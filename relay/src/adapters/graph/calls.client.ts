@@ -8,6 +8,8 @@ import type {
   CancelInvite,
   HangUp,
   InviteAgent,
+  InviteNumber,
+  PlaceCall,
   Redirect,
   RemoveParticipant,
   RouteIdentity,
@@ -99,6 +101,25 @@ export class GraphCallsClient {
     );
   }
 
+  /**
+   * B09: create an outbound call (graph-calls.md §5 "Create outbound call"): `source.identity.applicationInstance`
+   * is the resource account whose number is the caller id (required for PSTN), `targets` whom to ring first.
+   */
+  createCall(tenantId: string, callbackUri: string, sourceApplicationInstanceId: string, targets: InvitationTarget[]) {
+    return this.post<{ id?: string }>(tenantId, '/communications/calls', {
+      '@odata.type': '#microsoft.graph.call',
+      callbackUri,
+      source: {
+        '@odata.type': '#microsoft.graph.participantInfo',
+        identity: identitySet({ kind: 'applicationInstance', id: sourceApplicationInstanceId })
+      },
+      targets: targets.map(invitation),
+      requestedModalities: ['audio'],
+      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+      tenantId
+    });
+  }
+
   listParticipants(tenantId: string, callId: string) {
     return this.graph.request<{ value?: GraphParticipant[] }>({
       method: 'GET',
@@ -168,6 +189,13 @@ export interface GraphCallControlOptions {
   callbackUriFor: (callId: string) => string;
   /** Redirect ring time in seconds (Graph: 15–90). */
   redirectTimeoutSeconds?: number;
+  /**
+   * B09: the callbackUri for calls the relay places. Graph names such a call only in its response, so no per-call
+   * token can be bound in advance: the global calling URL (Graph's signed token still authenticates every POST).
+   */
+  outboundCallbackUri?: string;
+  /** B09: the resource account object id of a line (E.164), for `source.identity.applicationInstance`. */
+  resourceAccountFor?: (lineNumber: string) => string | undefined;
 }
 
 /**
@@ -269,6 +297,26 @@ export class GraphCallControl implements CallControl {
   async hangUp(effect: HangUp): Promise<void> {
     expectOkOrGone('hangUp', await this.client.hangUp(this.tenantOf(effect.callId), effect.callId));
     this.invited.delete(effect.callId);
+  }
+
+  async placeCall(effect: PlaceCall): Promise<{ callId: string; tenantId: string }> {
+    const source = this.options.resourceAccountFor?.(effect.lineNumber);
+    if (!source || !this.options.outboundCallbackUri)
+      throw new Error(`line ${effect.lineNumber} has no resource account in GRAPH_RESOURCE_ACCOUNTS`);
+    const tenantId = this.options.defaultTenantId;
+    const result = await this.client.createCall(tenantId, this.options.outboundCallbackUri, source, [
+      { identity: identitySet({ kind: 'user', id: effect.teamsUserId }) }
+    ]);
+    expectOk('placeCall', result);
+    const callId = result.body?.id;
+    if (!callId) throw new Error('Graph created the call but returned no id');
+    return { callId, tenantId };
+  }
+
+  async inviteNumber(effect: InviteNumber): Promise<void> {
+    const target = { identity: identitySet({ kind: 'phone', id: effect.phoneNumber }) };
+    const result = await this.client.invite(effect.tenantId, effect.callId, [target], `dial:${effect.callId}`);
+    expectOk('inviteNumber', result);
   }
 
   async callStatus(callId: string): Promise<CallStatus> {

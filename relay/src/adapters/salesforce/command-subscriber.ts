@@ -43,7 +43,16 @@ interface FetchResponse {
   pendingNumRequested?: number;
 }
 
-const ACTIONS: readonly CommandAction[] = ['Hold', 'Resume', 'Hangup', 'Reject', 'ReloadConfig'];
+const ACTIONS: readonly CommandAction[] = [
+  'Hold',
+  'Resume',
+  'Hangup',
+  'Reject',
+  'ReloadConfig',
+  'Dial',
+  'Ready',
+  'Extend'
+];
 
 export class PubSubCommandSubscriber {
   private readonly topic: string;

@@ -34,6 +34,7 @@ interface PhoneUserRow {
   PhoneNumber__c: string | null;
   ReturnToPreviousPresence__c: boolean | null;
   NoAnswerSeconds__c: number | null;
+  AfterCallWorkSeconds__c?: number | null;
   User__r?: { Name?: string | null } | null;
 }
 interface RuleRow {
@@ -46,6 +47,7 @@ interface SettingRow {
   DeveloperName: string;
   NoAnswerSeconds__c: number | null;
   DndExpiryMinutes__c: number | null;
+  AfterCallWorkSeconds__c?: number | null;
   SharedVoicemailTarget__c: string | null;
   CallQueueTarget__c: string | null;
 }
@@ -68,7 +70,8 @@ export class SoqlConfigSource implements ConfigSource {
       const [users, rules, settings] = await Promise.all([
         queryAll<PhoneUserRow>(
           conn,
-          'SELECT Id, User__c, User__r.Name, TeamsUserId__c, PhoneNumber__c, ReturnToPreviousPresence__c, NoAnswerSeconds__c ' +
+          'SELECT Id, User__c, User__r.Name, TeamsUserId__c, PhoneNumber__c, ReturnToPreviousPresence__c, NoAnswerSeconds__c, ' +
+            'AfterCallWorkSeconds__c ' +
             'FROM TeamsPhoneUser__c WHERE IsActive__c = true'
         ),
         queryAll<RuleRow>(
@@ -77,7 +80,8 @@ export class SoqlConfigSource implements ConfigSource {
         ),
         queryAll<SettingRow>(
           conn,
-          'SELECT DeveloperName, NoAnswerSeconds__c, DndExpiryMinutes__c, SharedVoicemailTarget__c, CallQueueTarget__c ' +
+          'SELECT DeveloperName, NoAnswerSeconds__c, DndExpiryMinutes__c, SharedVoicemailTarget__c, CallQueueTarget__c, ' +
+            'AfterCallWorkSeconds__c ' +
             "FROM TeamsPhoneSetting__mdt WHERE DeveloperName IN ('Default', 'OrgOverride')"
         )
       ]);
@@ -124,7 +128,8 @@ export class SoqlConfigSource implements ConfigSource {
         returnToPreviousPresence: row.ReturnToPreviousPresence__c === true,
         rules: rulesByUser.get(row.Id) ?? [],
         ...(row.User__r?.Name && { displayName: row.User__r.Name }),
-        ...(typeof row.NoAnswerSeconds__c === 'number' && { noAnswerSeconds: row.NoAnswerSeconds__c })
+        ...(typeof row.NoAnswerSeconds__c === 'number' && { noAnswerSeconds: row.NoAnswerSeconds__c }),
+        ...(typeof row.AfterCallWorkSeconds__c === 'number' && { afterCallWorkSeconds: row.AfterCallWorkSeconds__c })
       });
     }
     return agents;
@@ -138,7 +143,8 @@ function orgSettings(rows: SettingRow[]): OrgSettings {
     noAnswerSeconds: row.NoAnswerSeconds__c ?? DEFAULT_ORG_SETTINGS.noAnswerSeconds,
     dndExpiryMinutes: row.DndExpiryMinutes__c ?? DEFAULT_ORG_SETTINGS.dndExpiryMinutes,
     ...(row.SharedVoicemailTarget__c && { sharedVoicemailTarget: row.SharedVoicemailTarget__c }),
-    ...(row.CallQueueTarget__c && { callQueueTarget: row.CallQueueTarget__c })
+    ...(row.CallQueueTarget__c && { callQueueTarget: row.CallQueueTarget__c }),
+    ...(typeof row.AfterCallWorkSeconds__c === 'number' && { afterCallWorkSeconds: row.AfterCallWorkSeconds__c })
   };
 }
 

@@ -13,6 +13,14 @@ async function count(metrics: RelayMetrics, type: string, run: () => Promise<voi
   }
 }
 
+async function countValue<T>(metrics: RelayMetrics, type: string, run: () => Promise<T>): Promise<T> {
+  let value: T | undefined;
+  await count(metrics, type, async () => {
+    value = await run();
+  });
+  return value as T;
+}
+
 export function meteredCallControl(inner: CallControl, metrics: RelayMetrics): CallControl {
   return {
     answer: (e) => count(metrics, e.type, () => inner.answer(e)),
@@ -24,6 +32,8 @@ export function meteredCallControl(inner: CallControl, metrics: RelayMetrics): C
     transfer: (e) => count(metrics, e.type, () => inner.transfer(e)),
     redirect: (e) => count(metrics, e.type, () => inner.redirect(e)),
     hangUp: (e) => count(metrics, e.type, () => inner.hangUp(e)),
+    ...(inner.placeCall && { placeCall: (e) => countValue(metrics, e.type, () => inner.placeCall!(e)) }),
+    ...(inner.inviteNumber && { inviteNumber: (e) => count(metrics, e.type, () => inner.inviteNumber!(e)) }),
     callStatus: (callId) => inner.callStatus(callId)
   };
 }

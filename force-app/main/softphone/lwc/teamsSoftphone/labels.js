@@ -77,6 +77,17 @@ import Target_SharedVoicemail from '@salesforce/label/c.TeamsSoftphone_Target_Sh
 import Target_CallQueue from '@salesforce/label/c.TeamsSoftphone_Target_CallQueue';
 
 /** @type {Object<string, string>} */
+import DialPad from '@salesforce/label/c.TeamsSoftphone_DialPad';
+import DialNumber from '@salesforce/label/c.TeamsSoftphone_DialNumber';
+import Call from '@salesforce/label/c.TeamsSoftphone_Call';
+import OutgoingCall from '@salesforce/label/c.TeamsSoftphone_OutgoingCall';
+import CancelDial from '@salesforce/label/c.TeamsSoftphone_CancelDial';
+import DialFailed_Declined from '@salesforce/label/c.TeamsSoftphone_DialFailed_Declined';
+import DialFailed_NoAnswer from '@salesforce/label/c.TeamsSoftphone_DialFailed_NoAnswer';
+import DialFailed_Busy from '@salesforce/label/c.TeamsSoftphone_DialFailed_Busy';
+import DialFailed_Failed from '@salesforce/label/c.TeamsSoftphone_DialFailed_Failed';
+import CallBackNow from '@salesforce/label/c.TeamsSoftphone_CallBackNow';
+import CancelCall from '@salesforce/label/c.TeamsSoftphone_CancelCall';
 const LABELS = {
   Title,
   Loading,
@@ -153,7 +164,18 @@ const LABELS = {
   Target_TeamsUser,
   Target_SoftphoneUser,
   Target_SharedVoicemail,
-  Target_CallQueue
+  Target_CallQueue,
+  DialPad,
+  DialNumber,
+  Call,
+  OutgoingCall,
+  CancelDial,
+  DialFailed_Declined,
+  DialFailed_NoAnswer,
+  DialFailed_Busy,
+  DialFailed_Failed,
+  CallBackNow,
+  CancelCall
 };
 
 export default LABELS;

@@ -36,7 +36,8 @@
  * @typedef {Object} Notice
  * @property {string} id
  * @property {string} teamsCallId
- * @property {'CallerHungUp'|'MissedPresence'|'NotAnswered'} kind
+ * @property {'CallerHungUp'|'MissedPresence'|'NotAnswered'|'DialFailed'} kind DialFailed: a call the agent dialled (B09)
+ *   ended before anyone talked; `reason` says why (Declined, NoAnswer, Busy, Failed)
  * @property {string|null} reason
  * @property {string|null} target
  * @property {string|null} callerNumber
@@ -146,9 +147,15 @@ function findCall(state, teamsCallId) {
  * @param {string} endState
  * @param {string|null} reason
  * @param {Call|undefined} previous
+ * @param {string|null} [direction]
  * @returns {Notice['kind']|null}
  */
-function noticeKindFor(endState, reason, previous) {
+function noticeKindFor(endState, reason, previous, direction) {
+  if (direction === 'Outbound') {
+    // B09: the agent's own dial; cancelling it (AgentHungUp) needs no notice, a talk ends in wrap-up.
+    if (reason === 'AgentHungUp' || (previous && ANSWERED_STATES.includes(previous.state))) return null;
+    return 'DialFailed';
+  }
   if (endState === 'Rejected' || reason === 'Declined') return null;
   if (previous && ANSWERED_STATES.includes(previous.state)) return null;
   if (endState === 'Abandoned' || reason === 'CallerHungUp') return 'CallerHungUp';
@@ -210,7 +217,7 @@ function applyCallEvent(state, p) {
   // A terminal state: the call leaves the softphone and becomes a notice or a wrap-up.
   const calls = state.calls.filter((c) => c.teamsCallId !== teamsCallId);
   const failures = without(state.failures, teamsCallId);
-  const kind = noticeKindFor(eventState, reason, previous);
+  const kind = noticeKindFor(eventState, reason, previous, text(p.Direction__c) ?? previous?.direction ?? null);
   const notices = kind
     ? [
         ...state.notices,

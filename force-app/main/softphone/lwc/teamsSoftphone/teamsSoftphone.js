@@ -18,6 +18,7 @@ import getAgentContext from '@salesforce/apex/TeamsSoftphoneController.getAgentC
 import getOpenCalls from '@salesforce/apex/TeamsSoftphoneController.getOpenCalls';
 import findCallerMatches from '@salesforce/apex/TeamsSoftphoneController.findCallerMatches';
 import sendCommand from '@salesforce/apex/TeamsSoftphoneController.sendCommand';
+import dial from '@salesforce/apex/TeamsSoftphoneController.dial';
 import linkRecord from '@salesforce/apex/TeamsSoftphoneController.linkRecord';
 import saveWrapUp from '@salesforce/apex/TeamsSoftphoneController.saveWrapUp';
 import getStreamAccess from '@salesforce/apex/TeamsStreamAccessController.getStreamAccess';
@@ -44,6 +45,20 @@ const TARGET_LABELS = {
   SharedVoicemail: LABELS.Target_SharedVoicemail,
   CallQueue: LABELS.Target_CallQueue
 };
+
+/** B09: why a dialled call did not connect, as the softphone says it. */
+const DIAL_FAILURES = {
+  Declined: LABELS.DialFailed_Declined,
+  NoAnswer: LABELS.DialFailed_NoAnswer,
+  Busy: LABELS.DialFailed_Busy
+};
+
+/** B09: one id per dial request (a click); Apex turns it into the command id, so a repeat dials once. */
+let dialCounter = 0;
+export function newDialRequestId() {
+  dialCounter += 1;
+  return `d-${Date.now().toString(36)}-${dialCounter}-${Math.random().toString(36).slice(2, 10)}`;
+}
 
 /**
  * Notices and unfinished wrap-ups survive a reload of the console (sessionStorage: this browser tab only, per
@@ -105,6 +120,13 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
   drafts = {};
   /** @type {Object<string, string|null>} */
   linkErrors = {};
+  /** B09: the dial pad. */
+  dialNumber = '';
+  /** @type {string|null} */
+  dialError = null;
+  isDialling = false;
+  /** @type {string|null} the request id of the dial not yet accepted (reused on a retry of the same number) */
+  dialRequestId = null;
 
   /** @type {string|undefined} */
   @wire(EnclosingUtilityId) utilityId;
@@ -424,11 +446,13 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     const caller = formatPhone(call.callerNumber) || LABELS.UnknownCaller;
     const isRinging = call.state === 'Ringing';
     const isOnHold = call.state === 'OnHold';
+    const isOutbound = call.direction === 'Outbound';
     const pendingAction = this.state.pending[call.teamsCallId];
     const failure = this.state.failures[call.teamsCallId];
     const matches = call.matches ?? [];
     let heading = LABELS.ActiveCall;
-    if (isRinging) heading = hasAnswered ? LABELS.CallWaiting : LABELS.IncomingCall;
+    if (isRinging && isOutbound) heading = LABELS.OutgoingCall;
+    else if (isRinging) heading = hasAnswered ? LABELS.CallWaiting : LABELS.IncomingCall;
     else if (isOnHold) heading = LABELS.OnHold;
     return {
       key: call.teamsCallId,
@@ -438,6 +462,7 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
       callerNumber: call.callerNumber ?? '',
       callerName: call.callerName,
       isRinging,
+      isOutboundRinging: isRinging && isOutbound,
       isActive: call.state === 'Connected',
       isOnHold,
       isAnswered: !isRinging,
@@ -451,7 +476,8 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
             LABELS[ACTION_LABELS[failure.action]]
           )
         : null,
-      rejectLabel: format(LABELS.RejectCallOf, call.callerName ?? caller),
+      rejectLabel: format(isOutbound ? LABELS.CancelDial : LABELS.RejectCallOf, call.callerName ?? caller),
+      rejectButton: isOutbound ? LABELS.CancelCall : LABELS.Reject,
       isLookingUp: call.matches === null,
       hasOneMatch: matches.length === 1,
       hasSeveralMatches: matches.length > 1,
@@ -472,8 +498,16 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
       let message = LABELS.CallerHungUp;
       if (n.kind === 'MissedPresence') message = format(LABELS.MissedPresence, presenceLabel(n.reason), target);
       else if (n.kind === 'NotAnswered') message = format(LABELS.NotAnswered, target);
+      else if (n.kind === 'DialFailed') message = DIAL_FAILURES[n.reason] ?? LABELS.DialFailed_Failed;
       const caller = [n.callerName, formatPhone(n.callerNumber)].filter(Boolean).join(' · ') || LABELS.UnknownCaller;
-      return { ...n, message, caller, dismissLabel: format(LABELS.DismissNotice, caller) };
+      return {
+        ...n,
+        message,
+        caller,
+        dismissLabel: format(LABELS.DismissNotice, caller),
+        canCallBack: Boolean(n.callerNumber),
+        callBackLabel: `${LABELS.CallBackNow}: ${caller}`
+      };
     });
   }
 
@@ -615,6 +649,53 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
   handleDismissNotice(event) {
     const { noticeId } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
     if (noticeId) this.dispatch({ type: 'dismissNotice', noticeId });
+  }
+
+  /** B09: the dial pad's number as typed. @param {CustomEvent} event */
+  handleDialNumberChange(event) {
+    this.dialNumber = event.detail?.value ?? /** @type {HTMLInputElement} */ (event.target).value ?? '';
+    this.dialError = null;
+    this.dialRequestId = null; // a new number is a new request
+  }
+
+  /** B09: Call from the dial pad. */
+  handleDialPad() {
+    this.startDial(this.dialNumber);
+  }
+
+  /** B09: Call from the call-back card (a record page's Call button or the call history). */
+  handleDialIntentCall() {
+    const intent = this.state.dialIntent;
+    if (intent) this.startDial(intent.phoneNumber);
+  }
+
+  /** B09: "Call back" on a missed-call notice. @param {Event} event */
+  handleCallBack(event) {
+    const { number } = /** @type {HTMLElement} */ (event.currentTarget).dataset;
+    if (number) this.startDial(number);
+  }
+
+  /**
+   * Asks Apex to dial. One request id per number until it succeeds or the number changes, and no second request
+   * while one is in flight: a double click dials once (Apex and the relay drop a repeated id as well).
+   * @param {string} phoneNumber
+   */
+  async startDial(phoneNumber) {
+    if (this.isDialling || !phoneNumber) return;
+    this.isDialling = true;
+    this.dialError = null;
+    const requestId = this.dialRequestId ?? newDialRequestId();
+    this.dialRequestId = requestId;
+    try {
+      await dial({ phoneNumber, requestId });
+      this.dialRequestId = null;
+      this.dialNumber = '';
+      if (this.state.dialIntent) this.dispatch({ type: 'dismissDialIntent' });
+    } catch (error) {
+      this.dialError = error?.body?.message ?? LABELS.DialFailed_Failed;
+    } finally {
+      this.isDialling = false;
+    }
   }
 
   handleDismissDialIntent() {
