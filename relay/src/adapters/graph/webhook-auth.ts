@@ -59,6 +59,7 @@ export class WebhookAuthenticator {
   private readonly ttl: number;
   private readonly now: () => number;
   private readonly cache = new Map<string, MetadataEntry>();
+  private readonly loading = new Map<string, Promise<KeySet>>();
 
   constructor(private readonly options: WebhookAuthOptions) {
     if (!options.appId) throw new Error('WebhookAuthenticator needs the bot app id (audience)');
@@ -131,9 +132,23 @@ export class WebhookAuthenticator {
     return { ok: true, tenantId: tid, claims: payload };
   }
 
-  private async keySetFor(metadataUrl: string): Promise<KeySet> {
+  /**
+   * B15: a burst of webhooks arriving before the keys are loaded shares one metadata fetch (and so one key set and
+   * one JWKS fetch) instead of each request fetching its own.
+   */
+  private keySetFor(metadataUrl: string): Promise<KeySet> {
     const cached = this.cache.get(metadataUrl);
-    if (cached && this.now() - cached.fetchedAt < this.ttl) return cached.keySet;
+    if (cached && this.now() - cached.fetchedAt < this.ttl) return Promise.resolve(cached.keySet);
+    let loading = this.loading.get(metadataUrl);
+    if (!loading) {
+      loading = this.loadKeySet(metadataUrl).finally(() => this.loading.delete(metadataUrl));
+      this.loading.set(metadataUrl, loading);
+    }
+    return loading;
+  }
+
+  private async loadKeySet(metadataUrl: string): Promise<KeySet> {
+    const cached = this.cache.get(metadataUrl);
     const response = await fetch(metadataUrl, { signal: AbortSignal.timeout(5000) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const body = (await response.json()) as { jwks_uri?: unknown };

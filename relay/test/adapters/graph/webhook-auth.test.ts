@@ -20,6 +20,7 @@ let otherKey: CryptoKey;
 let rotatedKey: CryptoKey;
 const published: JWK[] = [];
 let jwksRequests = 0;
+let metadataRequests = 0;
 
 before(async () => {
   ({ privateKey: signingKey } = await generateKeyPair('RS256', { extractable: true }).then(async (pair) => {
@@ -33,6 +34,7 @@ before(async () => {
 
   server = createServer((req, res) => {
     if (req.url === '/metadata') {
+      metadataRequests += 1;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ issuer: ISSUER, jwks_uri: `${baseUrl}/jwks` }));
       return;
@@ -96,6 +98,16 @@ async function token(spec: TokenSpec = {}): Promise<string> {
 }
 
 describe('WebhookAuthenticator (graph-calls.md §4)', () => {
+  it('[B15] a burst of webhooks before the keys are loaded fetches the metadata and the JWKS once, and all pass', async () => {
+    const auth = authenticator();
+    const [metadataBefore, jwksBefore] = [metadataRequests, jwksRequests];
+    const bearer = `Bearer ${await token()}`;
+    const results = await Promise.all(Array.from({ length: 20 }, () => auth.authenticate(bearer)));
+    assert.ok(results.every((result) => result.ok));
+    assert.equal(metadataRequests - metadataBefore, 1);
+    assert.equal(jwksRequests - jwksBefore, 1);
+  });
+
   it('[contract] accepts a valid RS256 calling token and returns its tenant', async () => {
     const result = await authenticator().authenticate(`Bearer ${await token()}`);
     assert.equal(result.ok, true);
