@@ -46,21 +46,36 @@ function findObjectDir(root: string, objectName: string, depth = 0): string | un
 
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false });
 
+/** Where each event's metadata lives (found once: walking the project tree costs more than a publish). */
+const objectDirs = new Map<string, string>();
+/** The fields last read from a fields folder, kept while no file in it changed (names and modification times). */
+const fieldsRead = new Map<string, { signature: string; fields: { name: string; sfType: string }[] }>();
+
 export function readEventFields(metadataRoot: string, eventName: string): { name: string; sfType: string }[] {
-  const dir = findObjectDir(metadataRoot, eventName);
-  if (!dir) throw new Error(`No metadata for ${eventName} under ${metadataRoot}`);
+  const key = `${metadataRoot}\0${eventName}`;
+  let dir = objectDirs.get(key);
+  if (!dir || !existsSync(dir)) {
+    dir = findObjectDir(metadataRoot, eventName);
+    if (!dir) throw new Error(`No metadata for ${eventName} under ${metadataRoot}`);
+    objectDirs.set(key, dir);
+  }
   const fieldsDir = join(dir, 'fields');
   if (!existsSync(fieldsDir)) return [];
-  return readdirSync(fieldsDir)
+  const files = readdirSync(fieldsDir)
     .filter((f) => f.endsWith('.field-meta.xml'))
-    .sort()
-    .map((file) => {
-      const doc = parser.parse(readFileSync(join(fieldsDir, file), 'utf8')) as {
-        CustomField?: { fullName?: string; type?: string };
-      };
-      const name = doc.CustomField?.fullName ?? file.replace('.field-meta.xml', '');
-      return { name, sfType: doc.CustomField?.type ?? 'Text' };
-    });
+    .sort();
+  const signature = files.map((f) => `${f}:${statSync(join(fieldsDir, f)).mtimeMs}`).join('|');
+  const cached = fieldsRead.get(fieldsDir);
+  if (cached?.signature === signature) return cached.fields;
+  const fields = files.map((file) => {
+    const doc = parser.parse(readFileSync(join(fieldsDir, file), 'utf8')) as {
+      CustomField?: { fullName?: string; type?: string };
+    };
+    const name = doc.CustomField?.fullName ?? file.replace('.field-meta.xml', '');
+    return { name, sfType: doc.CustomField?.type ?? 'Text' };
+  });
+  fieldsRead.set(fieldsDir, { signature, fields });
+  return fields;
 }
 
 /** Salesforce's shape: CreatedDate long, CreatedById string, then each custom field as a nullable union. */
