@@ -42,6 +42,12 @@ describe('[B01][B05] fault suite: no lost events, no stranded calls (relay + emu
 
   before(async () => {
     e2e = await E2E.start();
+    // The scenarios are about crashes, not about ringing out: on a loaded machine a kill -9 and a restart can outlast
+    // the seeded 20 s no-answer time, and a call the test answers after the restart must still be ringing then.
+    const store = e2e.stack.salesforce.store;
+    const setting = store.all('TeamsPhoneSetting__mdt').find((r) => r.DeveloperName === 'Default')!;
+    store.update('TeamsPhoneSetting__mdt', setting.Id, { NoAnswerSeconds__c: 300 });
+    await e2e.stack.restartRelay(); // reads the setting now
   });
   after(async () => {
     if (e2e) {
