@@ -14,6 +14,7 @@ import REASON_DECLINED from '@salesforce/label/c.TeamsHistory_ReasonDeclined';
 import REASON_CALLER_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonCallerHungUp';
 import REASON_AGENT_HUNG_UP from '@salesforce/label/c.TeamsHistory_ReasonAgentHungUp';
 import REASON_FAILED from '@salesforce/label/c.TeamsHistory_ReasonFailed';
+import REASON_BUSY from '@salesforce/label/c.TeamsHistory_ReasonBusy';
 import REASON_RECONCILED from '@salesforce/label/c.TeamsHistory_ReasonReconciled';
 import REASON_SINGLE_MATCH from '@salesforce/label/c.TeamsHistory_ReasonSingleMatch';
 import REASON_SEVERAL_MATCHES from '@salesforce/label/c.TeamsHistory_ReasonSeveralMatches';
@@ -35,6 +36,7 @@ const REASONS = {
   CallerHungUp: REASON_CALLER_HUNG_UP,
   AgentHungUp: REASON_AGENT_HUNG_UP,
   Failed: REASON_FAILED,
+  Busy: REASON_BUSY,
   Reconciled: REASON_RECONCILED,
   SingleMatch: REASON_SINGLE_MATCH,
   SeveralMatches: REASON_SEVERAL_MATCHES,
