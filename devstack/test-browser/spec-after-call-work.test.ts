@@ -39,7 +39,7 @@ after(async () => {
 async function setAfterCallWork(userId: string, seconds: number | null): Promise<void> {
   const store = live.stack.salesforce.store;
   const line = store.all('TeamsPhoneUser__c').find((l) => l.User__c === userId)!;
-  store.update('TeamsPhoneUser__c', line.Id as string, { AfterCallWorkSeconds__c: seconds });
+  store.update('TeamsPhoneUser__c', line.Id, { AfterCallWorkSeconds__c: seconds });
   const mark = queries.length;
   live.stack.salesforce.bus.publishJson(
     'TeamsCallCommand__e',

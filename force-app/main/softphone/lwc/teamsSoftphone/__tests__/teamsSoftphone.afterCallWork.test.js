@@ -83,9 +83,13 @@ async function render() {
 }
 
 /** Waits (real time, the component's one-second tick) until the condition holds. */
-async function until(condition) {
-  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-  expect(condition()).toBe(true);
+async function until(condition, tries = 100) {
+  if (condition() || tries === 0) {
+    expect(condition()).toBe(true);
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(condition, tries - 1);
 }
 
 beforeEach(() => {
