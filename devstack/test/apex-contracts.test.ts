@@ -168,6 +168,7 @@ describe('Apex controller contracts over HTTP (dev only)', () => {
         presence: 'Available',
         screenPop: 'SingleMatch',
         noAnswerSeconds: 20,
+        afterCallWorkSeconds: 0,
         isConfigured: true
       });
     });
@@ -325,6 +326,27 @@ describe('Apex controller contracts over HTTP (dev only)', () => {
         action: 'ReloadConfig'
       });
       assert.equal(message, 'Unknown action or call.');
+    });
+
+    it('[B13] afterCallWork publishes Ready and Extend for the running agent only, and refuses anything else', async () => {
+      for (const action of ['Extend', 'Ready']) {
+        const commandId = await ok<string>(alice.userId, 'TeamsSoftphoneController', 'afterCallWork', { action });
+        const command = commandsPublished().find((c) => c.CommandId__c === commandId);
+        assert.deepEqual(
+          [command?.Action__c, command?.RequestedBy__c, command?.TeamsCallId__c ?? null, command?.Argument__c ?? null],
+          [action, alice.userId, null, null]
+        );
+      }
+      const before = commandsPublished().length;
+      assert.equal(
+        await refused(alice.userId, 'TeamsSoftphoneController', 'afterCallWork', { action: 'Hangup' }),
+        'Unknown action or call.'
+      );
+      assert.equal(
+        await refused(admin.userId, 'TeamsSoftphoneController', 'afterCallWork', { action: 'Ready' }),
+        'You have no active phone line. Ask your admin to set one up.'
+      );
+      assert.equal(commandsPublished().length, before, 'nothing published for a refusal');
     });
 
     it('[S14] sendCommand Reject reaches a Pub/Sub API subscriber of TeamsCallCommand__e (the relay path)', async () => {

@@ -99,3 +99,11 @@ export function sendDial(ctx: ApexContext, phoneNumber: string | null, requestId
   const commandId = request === null ? randomUUID() : dialCommandId(ctx.userId, request);
   return publish(ctx, null, 'Dial', normalized, commandId);
 }
+
+/** B13: TeamsCommandPublisher.sendAfterCallWork — Ready / Extend for the running user's own after-call work. */
+export function sendAfterCallWork(ctx: ApexContext, action: string | null): string {
+  if (action !== 'Ready' && action !== 'Extend') throw new CommandRefused(COMMAND_MESSAGES.unknown);
+  const line = lineOf(ctx.store, ctx.userId);
+  if (!line || line.IsActive__c !== true) throw new CommandRefused(COMMAND_MESSAGES.noLine);
+  return publish(ctx, null, action, null);
+}

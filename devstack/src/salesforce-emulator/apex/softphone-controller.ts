@@ -2,7 +2,7 @@
 // commands, linking and wrap-up, with the same checks and messages as the Apex.
 import { buildTask, type CallRecord, type LinkCandidate } from '../record-keeping.ts';
 import type { OrgStore, SRecord } from '../store.ts';
-import { sendCallCommand, sendDial } from './command-publisher.ts';
+import { sendAfterCallWork, sendCallCommand, sendDial } from './command-publisher.ts';
 import {
   AuraError,
   booleanParam,
@@ -232,6 +232,13 @@ export const softphoneMethods: Record<string, ApexMethod> = {
       const line = lineOf(ctx.store, ctx.userId);
       let noAnswerSeconds = typeof settings.NoAnswerSeconds__c === 'number' ? settings.NoAnswerSeconds__c : 20;
       if (typeof line?.NoAnswerSeconds__c === 'number') noAnswerSeconds = line.NoAnswerSeconds__c;
+      // B13: the agent's own after-call work, else the org's; 0 (none) to 999 s, as the relay reads it.
+      const afterCallWork =
+        typeof line?.AfterCallWorkSeconds__c === 'number'
+          ? line.AfterCallWorkSeconds__c
+          : typeof settings.AfterCallWorkSeconds__c === 'number'
+            ? settings.AfterCallWorkSeconds__c
+            : 0;
       return {
         userId: ctx.userId,
         phoneUserId: line?.Id ?? null,
@@ -240,6 +247,7 @@ export const softphoneMethods: Record<string, ApexMethod> = {
         presence: line?.Presence__c ?? null,
         screenPop: isBlank(settings.ScreenPop__c) ? 'SingleMatch' : settings.ScreenPop__c,
         noAnswerSeconds: Math.trunc(noAnswerSeconds),
+        afterCallWorkSeconds: Math.max(0, Math.min(999, Math.trunc(afterCallWork))),
         isConfigured: line !== undefined && line.IsActive__c === true
       };
     }),
@@ -270,6 +278,10 @@ export const softphoneMethods: Record<string, ApexMethod> = {
     userSafe(SOFTPHONE_MESSAGES.generic, () =>
       sendDial(ctx, stringParam(params, 'phoneNumber'), stringParam(params, 'requestId'))
     ),
+
+  // B13: "I'm ready" / Extend for the running user's own after-call work; refusals shown as is.
+  afterCallWork: (ctx, params) =>
+    userSafe(SOFTPHONE_MESSAGES.generic, () => sendAfterCallWork(ctx, stringParam(params, 'action'))),
 
   linkRecord: (ctx, params) => {
     const teamsCallId = stringParam(params, 'teamsCallId');

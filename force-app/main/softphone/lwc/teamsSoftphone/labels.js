@@ -88,6 +88,11 @@ import DialFailed_Busy from '@salesforce/label/c.TeamsSoftphone_DialFailed_Busy'
 import DialFailed_Failed from '@salesforce/label/c.TeamsSoftphone_DialFailed_Failed';
 import CallBackNow from '@salesforce/label/c.TeamsSoftphone_CallBackNow';
 import CancelCall from '@salesforce/label/c.TeamsSoftphone_CancelCall';
+import AfterCallWork from '@salesforce/label/c.TeamsSoftphone_AfterCallWork';
+import AfterCallWorkHeading from '@salesforce/label/c.TeamsSoftphone_AfterCallWorkHeading';
+import AfterCallWorkExtend from '@salesforce/label/c.TeamsSoftphone_AfterCallWorkExtend';
+import AfterCallWorkReady from '@salesforce/label/c.TeamsSoftphone_AfterCallWorkReady';
+import AfterCallWorkFailed from '@salesforce/label/c.TeamsSoftphone_AfterCallWorkFailed';
 const LABELS = {
   Title,
   Loading,
@@ -175,7 +180,12 @@ const LABELS = {
   DialFailed_Busy,
   DialFailed_Failed,
   CallBackNow,
-  CancelCall
+  CancelCall,
+  AfterCallWork,
+  AfterCallWorkHeading,
+  AfterCallWorkExtend,
+  AfterCallWorkReady,
+  AfterCallWorkFailed
 };
 
 export default LABELS;

@@ -19,6 +19,7 @@ import getOpenCalls from '@salesforce/apex/TeamsSoftphoneController.getOpenCalls
 import findCallerMatches from '@salesforce/apex/TeamsSoftphoneController.findCallerMatches';
 import sendCommand from '@salesforce/apex/TeamsSoftphoneController.sendCommand';
 import dial from '@salesforce/apex/TeamsSoftphoneController.dial';
+import afterCallWork from '@salesforce/apex/TeamsSoftphoneController.afterCallWork';
 import linkRecord from '@salesforce/apex/TeamsSoftphoneController.linkRecord';
 import saveWrapUp from '@salesforce/apex/TeamsSoftphoneController.saveWrapUp';
 import getStreamAccess from '@salesforce/apex/TeamsStreamAccessController.getStreamAccess';
@@ -79,6 +80,26 @@ function readStored() {
 }
 
 /**
+ * B13: the end of the agent's after-call work (epoch ms) survives a reload like the wrap-up (sessionStorage, this
+ * tab, per user). The relay holds the real period; the softphone counts down to the same end.
+ */
+export const AFTER_CALL_WORK_KEY_SUFFIX = '.afterCallWork';
+/** B13: after-call work never lasts longer than this from now (the relay's limit too). */
+export const AFTER_CALL_WORK_MAX_SECONDS = 999;
+
+/** @returns {number|null} the stored end, if it is still ahead */
+function readAfterCallWork() {
+  try {
+    const until = Number(window.sessionStorage.getItem(`${storageKey()}${AFTER_CALL_WORK_KEY_SUFFIX}`));
+    // Never outlives its limit, even with a stored value that was tampered with.
+    const max = Date.now() + AFTER_CALL_WORK_MAX_SECONDS * 1000;
+    return Number.isFinite(until) && until > Date.now() ? Math.min(until, max) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Replaces {0}, {1}, … in a label.
  * @param {string} template
  * @param {...(string|null|undefined)} values
@@ -118,6 +139,10 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
   now = Date.now();
   /** @type {Object<string, {notes: string, disposition: string, doNotLog: boolean, recordId: string, error: string|null, isSaving: boolean}>} */
   drafts = {};
+  /** B13: when the agent's after-call work ends (epoch ms), or null when there is none. */
+  afterCallWorkUntil = null;
+  afterCallWorkBusy = false;
+  afterCallWorkError = '';
   /** @type {Object<string, string|null>} */
   linkErrors = {};
   /** B09: the dial pad. */
@@ -158,6 +183,7 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
       { scope: APPLICATION_SCOPE }
     );
     this.restore();
+    this.setAfterCallWork(readAfterCallWork());
     this.load();
   }
 
@@ -317,8 +343,91 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     const newNotice = next.notices.some((n) => !before.notices.some((b) => b.id === n.id));
     if (newRinging || (newNotice && isLive)) this.signalUtility(true);
     else if (needed(before) && !needed(next)) this.signalUtility(false);
-    if (next.calls.some((c) => c.answeredAt)) this.startTimer();
+    if (isLive) this.noticeAfterCallWork(before, next);
+    this.syncTimer();
+  }
+
+  /** The one-second tick runs while a call is answered (duration, S03) or after-call work counts down (B13). */
+  syncTimer() {
+    if (this.state.calls.some((c) => c.answeredAt) || this.afterCallWorkUntil !== null) this.startTimer();
     else this.stopTimer();
+  }
+
+  /**
+   * B13: a call the agent talked on ended and no other is connected: the relay starts after-call work (when the
+   * agent has a period), so the countdown starts; presence leaving Do Not Disturb means the relay ended it.
+   * @param {import('./softphoneState').SoftphoneState} before
+   * @param {import('./softphoneState').SoftphoneState} next
+   */
+  noticeAfterCallWork(before, next) {
+    const seconds = Number(this.context?.afterCallWorkSeconds ?? 0);
+    const talkedAndEnded = before.calls.some(
+      (b) => b.answeredAt && b.state !== 'Ringing' && !next.calls.some((c) => c.teamsCallId === b.teamsCallId)
+    );
+    const stillTalking = next.calls.some((c) => c.state === 'Connected' || c.state === 'OnHold');
+    if (talkedAndEnded && !stillTalking && seconds > 0) {
+      this.setAfterCallWork(Date.now() + Math.min(seconds, AFTER_CALL_WORK_MAX_SECONDS) * 1000);
+    } else if (
+      this.afterCallWorkUntil !== null &&
+      before.presence === 'DoNotDisturb' &&
+      next.presence !== before.presence
+    ) {
+      this.setAfterCallWork(null);
+    }
+  }
+
+  /** @param {number|null} until */
+  setAfterCallWork(until) {
+    this.afterCallWorkUntil = until;
+    this.afterCallWorkError = '';
+    try {
+      const key = `${storageKey()}${AFTER_CALL_WORK_KEY_SUFFIX}`;
+      if (until === null) window.sessionStorage.removeItem(key);
+      else window.sessionStorage.setItem(key, String(until));
+    } catch {
+      // Storage blocked: the countdown works on, only a reload forgets it (the relay still ends the period).
+    }
+    this.syncTimer();
+  }
+
+  get hasAfterCallWork() {
+    return this.isReady && this.afterCallWorkUntil !== null && this.afterCallWorkUntil > this.now;
+  }
+
+  get afterCallWorkText() {
+    const left = formatDuration(new Date(this.now).toISOString(), this.afterCallWorkUntil ?? this.now);
+    return format(LABELS.AfterCallWork, left);
+  }
+
+  /** @param {'Ready'|'Extend'} action */
+  async sendAfterCallWork(action) {
+    if (this.afterCallWorkBusy) return;
+    this.afterCallWorkBusy = true;
+    this.afterCallWorkError = '';
+    try {
+      await afterCallWork({ action });
+      if (action === 'Ready') {
+        this.setAfterCallWork(null);
+      } else {
+        // As the relay extends: the period again from its end, never more than 999 s from now.
+        const now = Date.now();
+        const seconds = Math.max(1, Number(this.context?.afterCallWorkSeconds ?? 0));
+        const from = Math.max(this.afterCallWorkUntil ?? now, now);
+        this.setAfterCallWork(Math.min(from + seconds * 1000, now + AFTER_CALL_WORK_MAX_SECONDS * 1000));
+      }
+    } catch (error) {
+      this.afterCallWorkError = error?.body?.message ?? LABELS.AfterCallWorkFailed;
+    } finally {
+      this.afterCallWorkBusy = false;
+    }
+  }
+
+  handleAfterCallWorkReady() {
+    this.sendAfterCallWork('Ready');
+  }
+
+  handleAfterCallWorkExtend() {
+    this.sendAfterCallWork('Extend');
   }
 
   /**
@@ -375,6 +484,8 @@ export default class TeamsSoftphone extends NavigationMixin(LightningElement) {
     // eslint-disable-next-line @lwc/lwc/no-async-operation
     this.timer = setInterval(() => {
       this.now = Date.now();
+      // B13: the countdown never outlives its end.
+      if (this.afterCallWorkUntil !== null && this.now >= this.afterCallWorkUntil) this.setAfterCallWork(null);
     }, 1000);
   }
 
