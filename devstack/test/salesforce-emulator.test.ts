@@ -514,13 +514,11 @@ describe('Salesforce emulator (dev only)', () => {
         // faye's Subscription is a thenable that settles once /meta/subscribe succeeded.
         await client.subscribe(EVENT_TOPIC, (m) => onMessage(m));
         const conn = await authorize();
-        const created = (await conn
-          .sobject('TeamsCallEvent__e')
-          .create({
-            EventId__c: 'cometd-1',
-            State__c: 'Connected',
-            OccurredAt__c: '2026-01-01T10:00:00.000Z'
-          })) as unknown as {
+        const created = (await conn.sobject('TeamsCallEvent__e').create({
+          EventId__c: 'cometd-1',
+          State__c: 'Connected',
+          OccurredAt__c: '2026-01-01T10:00:00.000Z'
+        })) as unknown as {
           errors: { message: string }[];
         };
         const msg = await got;
