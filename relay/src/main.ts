@@ -19,10 +19,11 @@ import { PubSubEventPublisher } from './adapters/salesforce/pubsub-publisher.ts'
 import { SoqlConfigSource } from './adapters/salesforce/soql-config-source.ts';
 import { InProcessAgentFeed } from './adapters/feed/in-process.agent-feed.ts';
 import { importStreamKey, StreamTokenVerifier } from './adapters/salesforce/stream-token.ts';
+import { PostgresStore } from './adapters/store/postgres.store.ts';
 import { SqliteStore } from './adapters/store/sqlite.store.ts';
 import { NodeTimerScheduler } from './app/workers/timer-scheduler.ts';
 import { RelayRuntime } from './app/workers/runtime.ts';
-import { ConfigError, loadConfigOrThrow, type RelayConfig } from './config/env.ts';
+import { ConfigError, describeStore, loadConfigOrThrow, type RelayConfig } from './config/env.ts';
 import { pinoRedactionOptions } from './config/redact.ts';
 import { buildOpsServer, buildServer, type ServerDeps } from './http/server.ts';
 import type { Logger } from './ports/logger.port.ts';
@@ -57,8 +58,14 @@ async function main(config: RelayConfig): Promise<void> {
   const clock = { now: () => new Date().toISOString() };
   const [homeTenant = ''] = config.graph.allowedTenantIds;
 
-  const store = new SqliteStore(config.storePath);
-  log.info('store open', { schemaVersion: store.schemaVersion });
+  const store = config.databaseUrl
+    ? await PostgresStore.open(config.databaseUrl, config.instanceId ? { instanceId: config.instanceId } : {})
+    : new SqliteStore(config.storePath);
+  if (store instanceof PostgresStore && !(await store.lockEngine())) {
+    await store.close();
+    throw new Error(`another relay instance already runs on ${describeStore(config)}; one instance per database (B15)`);
+  }
+  log.info('store open', { store: describeStore(config), schemaVersion: store.schemaVersion });
 
   // Microsoft Graph
   const tokens = new MsalTokenProvider({
@@ -242,7 +249,7 @@ async function main(config: RelayConfig): Promise<void> {
       await started.stop(); // inbox pass, pollers, then the outbox drain finish their work
       timers.cancelAll(); // timers are durable in the store and re-armed on the next start
       pubsub.close();
-      store.close();
+      await store.close();
       log.info('relay stopped');
       process.exit(0);
     })().catch((error: unknown) => {

@@ -193,6 +193,17 @@ describe('relay doctor against the local stack (issue 19)', () => {
     assert.match(run.line('store'), /^PASS .*the relay creates .*not-yet \(owner-only\) on start/);
   });
 
+  it('[B15] names the SQLite store it checks, and with RELAY_DATABASE_URL checks PostgreSQL instead (no password shown)', async () => {
+    const sqlite = await runDoctor({ ...env, RELAY_STORE_PATH: join(dir, 'not-yet', 'relay.sqlite') });
+    assert.match(sqlite.line('store'), /^PASS +store +SQLite: /);
+    // Nothing listens on port 1: the check fails with what to fix, and the password in the URL is never echoed.
+    const run = await runDoctor({ ...env, RELAY_DATABASE_URL: 'postgres://relay:hunter2@127.0.0.1:1/relay' });
+    assert.equal(run.code, 1);
+    assert.match(run.line('store'), /^FAIL +store +PostgreSQL at relay@127\.0\.0\.1:1\/relay cannot be reached/);
+    assert.match(run.line('store'), /fix: check RELAY_DATABASE_URL/);
+    assert.doesNotMatch(run.out, /hunter2/);
+  });
+
   it('fails the Graph token with the secret to renew when GRAPH_APP_SECRET is wrong', async () => {
     const run = await runDoctor({ ...env, GRAPH_APP_SECRET: 'an-expired-secret' });
     assert.equal(run.code, 1);

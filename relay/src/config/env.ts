@@ -11,6 +11,11 @@ export interface RelayConfig {
   /** Public https base URL Graph calls back on; per-call callbackUris are built under it. */
   publicBaseUrl: string;
   storePath: string;
+  /**
+   * B15: RELAY_DATABASE_URL (`postgres://…`) puts the store on PostgreSQL, for several relay instances sharing one
+   * database; without it the relay keeps its state in the SQLite file at `storePath` (one instance).
+   */
+  databaseUrl?: string;
   /** How often all mapped agents' presence is read (getPresencesByUserId, batched). */
   presencePollSeconds: number;
   /** How often the relay publishes its Heartbeat event (B07); also once at start. */
@@ -128,6 +133,18 @@ export function loadConfig(
     inboxHours: hours('RELAY_INBOX_RETENTION_HOURS', 24, 1),
     commandHours: hours('RELAY_COMMAND_RETENTION_HOURS', 96, 72)
   };
+  const databaseUrl = env['RELAY_DATABASE_URL']?.trim() || undefined;
+  if (databaseUrl !== undefined) {
+    let valid = false;
+    try {
+      const parsed = new URL(databaseUrl);
+      valid = (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') && parsed.hostname !== '';
+    } catch {
+      valid = false;
+    }
+    // The URL may carry a password: never echo it.
+    if (!valid) errors.push('RELAY_DATABASE_URL must be a postgres://user@host:port/database URL');
+  }
   const instanceId = env['RELAY_INSTANCE_ID']?.trim();
   if (instanceId !== undefined && instanceId.length > 80)
     errors.push('RELAY_INSTANCE_ID must be at most 80 characters');
@@ -190,6 +207,7 @@ export function loadConfig(
     port,
     publicBaseUrl: url('RELAY_PUBLIC_BASE_URL', required('RELAY_PUBLIC_BASE_URL')),
     storePath: optional('RELAY_STORE_PATH', './data/relay.sqlite'),
+    ...(databaseUrl && { databaseUrl }),
     presencePollSeconds,
     heartbeatSeconds,
     retention,
@@ -298,4 +316,12 @@ function flag(env: Env, name: string, errors: string[]): boolean {
   if (value === 'true') return true;
   errors.push(`${name} must be true or false`);
   return false;
+}
+
+/** Where the state is kept, for logs and `relay doctor`: the store kind and its place, never a password. */
+export function describeStore(config: Pick<RelayConfig, 'storePath' | 'databaseUrl'>): string {
+  if (config.databaseUrl === undefined) return `SQLite at ${config.storePath}`;
+  const url = new URL(config.databaseUrl);
+  const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
+  return `PostgreSQL at ${user}${url.host}${url.pathname}`;
 }

@@ -7,6 +7,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { decodeJwt } from 'jose';
+import pg from 'pg';
 import { GraphClient, MsalTokenProvider } from '../adapters/graph/graph-client.ts';
 import { COMMAND_TOPIC } from '../adapters/salesforce/command-subscriber.ts';
 import { JwtBearerAuth, OrgMismatchError, type SalesforceSession } from '../adapters/salesforce/jwt-bearer-auth.ts';
@@ -14,7 +15,7 @@ import { createPubSubClient, type PubSubGrpcClient } from '../adapters/salesforc
 import { CALL_EVENT_TOPIC } from '../adapters/salesforce/pubsub-publisher.ts';
 import { SoqlConfigSource } from '../adapters/salesforce/soql-config-source.ts';
 import { unary } from '../adapters/salesforce/topic-schemas.ts';
-import type { RelayConfig } from '../config/env.ts';
+import { describeStore, type RelayConfig } from '../config/env.ts';
 import { maskPhone } from '../config/redact.ts';
 import type { ConfigSnapshot } from '../domain/config.ts';
 
@@ -83,7 +84,9 @@ export class Doctor {
   /** Runs every check in order, handing each line to `report` as soon as it is known. */
   async run(report: (line: CheckLine) => void): Promise<void> {
     try {
-      report(this.store());
+      const url = this.config.databaseUrl;
+      const store = url === undefined ? this.store() : await this.postgresStore(url);
+      report(url === undefined ? { ...store, detail: `SQLite: ${store.detail}` } : store);
       for (const line of await this.graphToken()) report(line);
       for (const line of this.graphPermissions()) report(line);
       report(await this.webhook());
@@ -94,6 +97,37 @@ export class Doctor {
       for (const line of await this.teamsUsers()) report(line);
     } finally {
       this.pubsub?.close();
+    }
+  }
+
+  /** B15: the store on PostgreSQL (RELAY_DATABASE_URL): the server answers and the schema version is known. */
+  async postgresStore(url: string): Promise<CheckLine> {
+    const check = 'store';
+    const where = describeStore(this.config);
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: TIMEOUT_MS });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ version: number | null }>(
+        "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN NULL ELSE (SELECT max(version) FROM schema_migrations) END AS version"
+      );
+      const version = rows[0]?.version;
+      return {
+        status: 'pass',
+        check,
+        detail:
+          version === null || version === undefined
+            ? `${where} answers; the relay creates its tables on start`
+            : `${where} answers, schema version ${version}`
+      };
+    } catch (error) {
+      return {
+        status: 'fail',
+        check,
+        detail: `${where} cannot be reached: ${error instanceof Error ? error.message : String(error)}`,
+        fix: 'check RELAY_DATABASE_URL (postgres://user@host:port/database) and that the server accepts this host'
+      };
+    } finally {
+      await client.end().catch(() => undefined);
     }
   }
 

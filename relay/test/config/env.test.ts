@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, loadConfigOrThrow } from '../../src/config/env.ts';
+import { ConfigError, describeStore, loadConfig, loadConfigOrThrow } from '../../src/config/env.ts';
 
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIfake\n-----END PRIVATE KEY-----\n';
 const valid = {
@@ -25,6 +25,29 @@ function errorsFor(env: Record<string, string | undefined>): string[] {
   const result = loadConfig(env, readFile);
   return result.ok ? [] : result.errors;
 }
+
+describe('[B15] RELAY_DATABASE_URL', () => {
+  it('selects PostgreSQL when set; SQLite stays the default', () => {
+    const sqlite = loadConfig(valid, readFile);
+    assert.ok(sqlite.ok);
+    assert.equal(sqlite.config.databaseUrl, undefined);
+    assert.equal(describeStore(sqlite.config), 'SQLite at ./data/relay.sqlite');
+    const pgConfig = loadConfig(
+      { ...valid, RELAY_DATABASE_URL: ' postgres://relay:s3cret@db.internal:5432/relay ' },
+      readFile
+    );
+    assert.ok(pgConfig.ok);
+    assert.equal(pgConfig.config.databaseUrl, 'postgres://relay:s3cret@db.internal:5432/relay');
+    assert.equal(describeStore(pgConfig.config), 'PostgreSQL at relay@db.internal:5432/relay', 'no password');
+  });
+
+  for (const bad of ['mysql://db/relay', 'not a url', 'postgres:///relay', 'file:///data/relay.sqlite']) {
+    it(`refuses ${JSON.stringify(bad)} with the variable's name and without echoing it`, () => {
+      const errors = errorsFor({ ...valid, RELAY_DATABASE_URL: bad });
+      assert.deepEqual(errors, ['RELAY_DATABASE_URL must be a postgres://user@host:port/database URL']);
+    });
+  }
+});
 
 describe('loadConfig', () => {
   it('[contract] a complete environment yields the config with defaults', () => {
