@@ -166,7 +166,7 @@ class Step {
       world[name] = { ...world[name] } as never;
       this.copied.add(name);
     }
-    return world[name] as MapOf[K];
+    return world[name];
   }
 
   /** Write (or, with `undefined`, remove) one key of one map, remembering its value before the step. */
@@ -174,7 +174,7 @@ class Step {
     const map = this.map(name) as Record<string, unknown>;
     const previous = map[key];
     let before = this.before.get(name);
-    if (before === undefined) this.before.set(name, (before = new Map()));
+    if (before === undefined) this.before.set(name, (before = new Map<string, unknown>()));
     if (!before.has(key)) before.set(key, previous);
     if (value === undefined) delete map[key];
     else map[key] = value;
