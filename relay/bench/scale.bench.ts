@@ -195,6 +195,9 @@ console.log(
 );
 console.log(`node ${process.version}, SQLite store (WAL, synchronous=NORMAL), ${AGENTS} agents\n`);
 
+// RSS first, in a fresh process: after the other runs the heap has room to spare, and new calls would not grow RSS.
+const rss = await rssPerCall(10_000);
+
 console.log('ring path inside the relay (input → invite sent), SQLite');
 console.log('  ringing at once | Graph 0 ms: p50 / p99     | Graph 100 ms: p50 / p99');
 for (const n of [1, 50, 200]) {
@@ -214,7 +217,6 @@ for (const stored of [10, 100, 1_000, 10_000]) {
 }
 console.log(`  growth 10 → 10,000: ${((costs[3] ?? 0) / (costs[0] ?? 1)).toFixed(2)}×`);
 
-const rss = await rssPerCall(10_000);
 console.log(
   `\nRSS per call in progress at 10,000: ${(rss / 1024).toFixed(2)} KB${gc ? '' : ' (no --expose-gc: noisy)'}`
 );

@@ -143,36 +143,33 @@ export class CallRelay {
 
   /** Decide and commit (under the world lock); `roundTrips` runs the effects and the publish after it. */
   private async step(input: Input): Promise<{ result: HandleResult; roundTrips: Promise<Input[]> }> {
-    const decision = decide(this.world, input);
+    // B15: this relay is its world's only writer, so the step writes into it in place (its cost does not grow with
+    // the calls held) and is rolled back if the commit fails.
+    const decision = decide(this.world, input, { inPlace: true });
     if (!decision.applied) return { result: { applied: false, effects: [] }, roundTrips: Promise.resolve([]) };
     const key = inputKey(input);
     const outbox = decision.effects.flatMap((e) => (e.type === 'PublishCallEvent' ? [e.event] : []));
     const timersScheduled = decision.effects.flatMap((e) => (e.type === 'ScheduleTimer' ? [e.timer] : []));
-    // Cancelled and fired timers alike: every timer the new world no longer holds.
-    // The engine removes a timer only by cancelling it or firing it, so only those ids need looking at.
-    const timersCancelled =
-      decision.world.timers === this.world.timers
-        ? []
-        : [
-            ...decision.effects.flatMap((e) => (e.type === 'CancelTimer' ? [e.timerId] : [])),
-            ...(input.type === 'TimerFired' ? [input.timerId] : [])
-          ].filter(
-            (id, i, ids) =>
-              ids.indexOf(id) === i && this.world.timers[id] !== undefined && decision.world.timers[id] === undefined
-          );
+    // Cancelled and fired timers alike: every timer the new world no longer holds (the engine names them).
+    const timersCancelled = decision.timersRemoved ?? [];
     const pending: PendingEffect[] = decision.effects
       .map((effect, index) => ({ effectKey: `${key}#${index}`, effect }))
       .filter(({ effect }) => isExecutable(effect));
     const delta = deltaOf(this.world, decision.world, decision.touched);
-    await this.ports.store.commit({
-      world: decision.world,
-      delta,
-      inputKey: key,
-      outbox,
-      effects: pending,
-      timersScheduled,
-      timersCancelled
-    });
+    try {
+      await this.ports.store.commit({
+        world: decision.world,
+        delta,
+        inputKey: key,
+        outbox,
+        effects: pending,
+        timersScheduled,
+        timersCancelled
+      });
+    } catch (error) {
+      decision.rollback?.();
+      throw error;
+    }
     this.world = decision.world;
     if (outbox.length > 0) this.ports.agentFeed?.publish(outbox);
 
@@ -298,8 +295,9 @@ function deltaOf(before: World, after: World, touched?: { calls: string[]; agent
     const removedCallIds: string[] = [];
     for (const id of touched.calls) {
       const call = after.calls[id] ?? after.ended?.[id];
+      // A touched call the world no longer holds was pruned (the step may have written the maps in place).
       if (call) calls.push(call);
-      else if (before.calls[id] !== undefined || before.ended?.[id] !== undefined) removedCallIds.push(id);
+      else removedCallIds.push(id);
     }
     const agents = touched.agents.flatMap((id) => after.agents[id] ?? []);
     return {

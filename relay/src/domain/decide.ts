@@ -5,6 +5,7 @@
  */
 import type { CallReason, CallState, TeamsCallEvent } from './call-event.ts';
 import type { Agent, ConfigSnapshot, RedirectRule, RuleTrigger } from './config.ts';
+import { callsOfAgent, noteCallWritten } from './call-index.ts';
 import { eventIdFor } from './event-id.ts';
 import type {
   AgentState,
@@ -125,60 +126,102 @@ function callIdOf(input: Input): string | undefined {
   return undefined;
 }
 
+type MapName = 'calls' | 'ended' | 'agents' | 'timers';
+type MapOf = {
+  calls: Record<string, CallSession>;
+  ended: Record<string, CallSession>;
+  agents: Record<string, AgentState>;
+  timers: Record<string, TimerEntry>;
+};
+
 /**
- * A mutable draft of one step. Maps are copied on their first write (never on entry), so the caller's world is
- * never mutated and a step's cost does not grow with the number of calls held; `touched` names what changed.
+ * A mutable draft of one step. By default a map is copied on its first write (never on entry), so the caller's world
+ * is never mutated. B15: a caller that owns its world and replaces it with the decision's (the relay's single writer)
+ * asks for `inPlace`: writes then go into the world's own maps, each key's previous value is kept, and the decision's
+ * `rollback` puts them back, so a step costs the same however many calls and timers the world holds.
+ * `touched` names what changed.
  */
 class Step {
   readonly world: World;
   readonly effects: Effect[] = [];
   readonly touched = { calls: new Set<string>(), agents: new Set<string>() };
-  private endedCopied = false;
-  private readonly copied = new Set<'calls' | 'agents' | 'timers'>();
+  /** The value each written key had before this step (undefined: absent), per map. */
+  private readonly before = new Map<MapName, Map<string, unknown>>();
+  private readonly copied = new Set<MapName>();
   constructor(
     world: World,
-    readonly at: string
+    readonly at: string,
+    private readonly inPlace = false
   ) {
     this.world = { ...world };
   }
 
-  /** The draft's own copy of one map, made on the first write. */
-  mutable<K extends 'calls' | 'agents' | 'timers'>(name: K): World[K] {
-    if (!this.copied.has(name)) {
-      this.world[name] = { ...this.world[name] };
+  private map<K extends MapName>(name: K): MapOf[K] {
+    const world = this.world as World & { ended: Record<string, CallSession> };
+    if (name === 'ended' && world.ended === undefined) {
+      world.ended = {};
+      this.copied.add('ended');
+    }
+    if (!this.inPlace && !this.copied.has(name)) {
+      world[name] = { ...world[name] } as never;
       this.copied.add(name);
     }
-    return this.world[name];
+    return world[name];
+  }
+
+  /** Write (or, with `undefined`, remove) one key of one map, remembering its value before the step. */
+  set<K extends MapName>(name: K, key: string, value: MapOf[K][string] | undefined): void {
+    const map = this.map(name) as Record<string, unknown>;
+    const previous = map[key];
+    let before = this.before.get(name);
+    if (before === undefined) this.before.set(name, (before = new Map<string, unknown>()));
+    if (!before.has(key)) before.set(key, previous);
+    if (value === undefined) delete map[key];
+    else map[key] = value;
+    if (name === 'calls')
+      noteCallWritten(
+        map as Record<string, CallSession>,
+        key,
+        previous as CallSession | undefined,
+        value as CallSession
+      );
+  }
+
+  /** Timers the world held before this step and no longer holds (cancelled or fired). */
+  timersRemoved(): string[] {
+    const before = this.before.get('timers') ?? new Map<string, unknown>();
+    return [...before].flatMap(([id, was]) => (was !== undefined && this.world.timers[id] === undefined ? [id] : []));
+  }
+
+  /** Put back every key this step wrote in place (nothing to do for copied maps: the caller never saw them). */
+  rollback(): void {
+    if (!this.inPlace) return;
+    for (const [name, before] of this.before) {
+      if (this.copied.has(name)) continue;
+      for (const [key, value] of before) this.set(name, key, value as never);
+    }
   }
 
   call(callId: string): CallSession | undefined {
     return findCall(this.world, callId);
   }
 
-  /** The ended map is copied only when a step writes to it (a call ends, a late input is recorded, pruning). */
-  ended(): Record<string, CallSession> {
-    if (!this.endedCopied || this.world.ended === undefined) {
-      this.world.ended = { ...(this.world.ended ?? {}) };
-      this.endedCopied = true;
-    }
-    return this.world.ended;
-  }
-
   put(call: CallSession): CallSession {
     this.touched.calls.add(call.callId);
     if (call.phase === 'Ended') {
-      if (this.world.calls[call.callId] !== undefined) delete this.mutable('calls')[call.callId];
-      this.ended()[call.callId] = call;
+      if (this.world.calls[call.callId] !== undefined) this.set('calls', call.callId, undefined);
+      this.set('ended', call.callId, call);
     } else {
-      this.mutable('calls')[call.callId] = call;
+      this.set('calls', call.callId, call);
     }
     return call;
   }
 
   emit(...effects: Effect[]): void {
     for (const effect of effects) {
-      if (effect.type === 'ScheduleTimer') this.mutable('timers')[effect.timer.timerId] = effect.timer;
-      if (effect.type === 'CancelTimer') delete this.mutable('timers')[effect.timerId];
+      if (effect.type === 'ScheduleTimer') this.set('timers', effect.timer.timerId, effect.timer);
+      if (effect.type === 'CancelTimer' && this.world.timers[effect.timerId] !== undefined)
+        this.set('timers', effect.timerId, undefined);
       this.effects.push(effect);
     }
   }
@@ -206,7 +249,7 @@ class Step {
 
   putAgent(state: AgentState): void {
     this.touched.agents.add(state.salesforceUserId);
-    this.mutable('agents')[state.salesforceUserId] = state;
+    this.set('agents', state.salesforceUserId, state);
   }
 
   /** Publish the call's next event; `Sequence__c` strictly increases per call, `EventId__c` follows from it. */
@@ -250,7 +293,13 @@ class Step {
   /** Mark the call's Graph leg as gone; presence is recomputed for the agent. */
   end(call: CallSession): CallSession {
     const ended = this.put({ ...call, phase: 'Ended', invitePending: false, endedAt: this.at });
-    for (const timer of Object.values(this.world.timers))
+    // The call's own ring timers, looked up by id (their ids follow from the call's), not by scanning every timer.
+    const ids = [
+      noAnswerTimerId(call.callId),
+      calleeTimerId(call.callId),
+      ...Array.from({ length: MAX_INVITE_RETRIES }, (_, i) => inviteRetryTimerId(call.callId, i + 1))
+    ];
+    for (const timer of ids.flatMap((id) => this.world.timers[id] ?? []))
       if (timer.callId === call.callId && (timer.purpose === 'NoAnswer' || timer.purpose === 'InviteRetry'))
         this.emit({ type: 'CancelTimer', timerId: timer.timerId });
     this.syncPresence(call.agentUserId);
@@ -281,8 +330,12 @@ class Step {
   }
 }
 
-/** Apply one input to the world. See the module comment for the guarantees. */
-export function decide(world: World, input: Input): Decision {
+/**
+ * Apply one input to the world. See the module comment for the guarantees. With `inPlace` (B15) the caller gives its
+ * world's maps to the step: they are written in place (the cost of a step does not grow with the world), the caller
+ * must use the decision's world from then on, or call `rollback()` to have its world back as it was.
+ */
+export function decide(world: World, input: Input, options: { inPlace?: boolean } = {}): Decision {
   const key = inputKey(input);
   const callId = callIdOf(input) ?? (input.type === 'TimerFired' ? world.timers[input.timerId]?.callId : undefined);
   const existing = callId !== undefined ? findCall(world, callId) : undefined;
@@ -303,9 +356,14 @@ export function decide(world: World, input: Input): Decision {
   if (input.type === 'TimerFired' && world.timers[input.timerId] === undefined) {
     return { world, effects: [], applied: false };
   }
-  const step = new Step(world, input.at);
+  const step = new Step(world, input.at, options.inPlace === true);
   const endedBefore = existing?.phase === 'Ended';
-  apply(step, input);
+  try {
+    apply(step, input);
+  } catch (error) {
+    step.rollback();
+    throw error;
+  }
 
   // Remember the key where the input belongs (the call it concerns, else the world's bounded list).
   const touched = callId !== undefined ? step.call(callId) : undefined;
@@ -317,7 +375,14 @@ export function decide(world: World, input: Input): Decision {
     ? step.effects.filter((e) => !(isCallControlEffect(e) && e.callId === callId))
     : step.effects;
   const changed = { calls: [...step.touched.calls], agents: [...step.touched.agents] };
-  return { world: step.world, effects, applied: true, touched: changed };
+  return {
+    world: step.world,
+    effects,
+    applied: true,
+    touched: changed,
+    timersRemoved: step.timersRemoved(),
+    rollback: () => step.rollback()
+  };
 }
 
 function apply(step: Step, input: Input): void {
@@ -468,7 +533,7 @@ function pruneEnded(step: Step): void {
   const cutoff = now - ENDED_RETENTION_MS;
   for (const call of Object.values(step.world.ended ?? {})) {
     if (call.endedAt !== undefined && Date.parse(call.endedAt) < cutoff) {
-      delete step.ended()[call.callId];
+      step.set('ended', call.callId, undefined);
       step.touched.calls.add(call.callId);
     }
   }
@@ -863,7 +928,7 @@ function presenceObserved(step: Step, input: Extract<Input, { type: 'PresenceObs
 function timerFired(step: Step, timerId: string): void {
   const timer = step.world.timers[timerId];
   if (!timer) return; // cancelled or already fired
-  delete step.mutable('timers')[timerId];
+  step.set('timers', timerId, undefined);
   if (timer.purpose === 'NoAnswer' && timer.callId && step.call(timer.callId)?.dial) {
     return dialTimedOut(step, timer.callId);
   }
@@ -1084,8 +1149,8 @@ function dial(
   const since = Date.parse(step.at) - DIAL_WINDOW_MS;
   const recent = (state.dialsAt ?? []).filter((at) => Date.parse(at) > since);
   if (recent.length >= DIAL_LIMIT) return ['rate', `more than ${DIAL_LIMIT} dials in a minute`];
-  const busy = Object.values(step.world.calls).some(
-    (c) => c.agentUserId === agent.salesforceUserId && c.dial !== undefined && c.dial.stage !== 'CalleeRinging'
+  const busy = callsOfAgent(step.world.calls, agent.salesforceUserId).some(
+    (c) => c.dial !== undefined && c.dial.stage !== 'CalleeRinging'
   );
   if (busy) return ['state', 'another dial is waiting for the agent to answer in Teams'];
   step.putAgent({ ...state, dialsAt: [...recent, step.at] });

@@ -514,4 +514,8 @@ export interface Decision {
   applied: boolean;
   /** Ids of the calls (in progress, ended or pruned) and agent states this step wrote: what a store persists. */
   touched?: { calls: string[]; agents: string[] };
+  /** Timers the world held before the step and no longer holds (cancelled or fired). */
+  timersRemoved?: string[];
+  /** With `decide(…, { inPlace: true })`: put the caller's world back as it was (e.g. when the commit failed). */
+  rollback?: () => void;
 }

@@ -5,6 +5,7 @@
  */
 import type { CallReason, CallState } from './call-event.ts';
 import type { Agent, ConfigSnapshot, RedirectRule, RuleTrigger } from './config.ts';
+import { callsOfAgent } from './call-index.ts';
 import type { AgentState, CallSession, RouteIdentity, RouteTarget, World } from './model.ts';
 
 /** Digits and a leading plus only, so `+44 20 7946 0000` and `+442079460000` name the same line. */
@@ -47,9 +48,7 @@ export function presenceTrigger(
 
 /** Calls of this agent that are connected (answered and not ended), i.e. the agent is "in a call". */
 export function connectedCalls(world: World, agentUserId: string): CallSession[] {
-  return Object.values(world.calls).filter(
-    (call) => call.agentUserId === agentUserId && (call.phase === 'Connected' || call.phase === 'OnHold')
-  );
+  return callsOfAgent(world.calls, agentUserId).filter((call) => call.phase === 'Connected' || call.phase === 'OnHold');
 }
 
 export type IncomingDecision =

@@ -251,4 +251,33 @@ describe('CallRelay under crashes (property)', () => {
       { numRuns: 40 }
     );
   });
+
+  it('[B15] a step whose commit fails leaves the relay world as it was (the engine wrote it in place); the input then applies once', async () => {
+    class FailingOnce extends InMemoryWorldStore {
+      failNext = false;
+      override commit(commit: Parameters<InMemoryWorldStore['commit']>[0]): Promise<void> {
+        if (this.failNext) {
+          this.failNext = false;
+          return Promise.reject(new Error('database is locked'));
+        }
+        return super.commit(commit);
+      }
+    }
+    const store = new FailingOnce();
+    const p = ports(store);
+    const relay = await CallRelay.start(p);
+    await relay.handle(incoming('call-0'));
+    const before = structuredClone(relay.snapshot());
+    store.failNext = true;
+    await assert.rejects(relay.handle(incoming('call-1')), /database is locked/);
+    assert.deepEqual(relay.snapshot(), before);
+    assert.deepEqual(states(p), ['call-0#1:Ringing']);
+    await relay.handle(incoming('call-1'));
+    await relay.handle(incoming('call-1'));
+    assert.deepEqual(states(p), ['call-0#1:Ringing', 'call-1#1:Ringing']);
+    assert.deepEqual(Object.keys(relay.snapshot().timers).sort(), [
+      noAnswerTimerId('call-0'),
+      noAnswerTimerId('call-1')
+    ]);
+  });
 });

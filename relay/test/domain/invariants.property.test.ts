@@ -309,4 +309,54 @@ describe('engine invariants under random deliveries', () => {
       { numRuns: 300 }
     );
   });
+
+  it('[B15] a step written in place decides the same as a copy-on-write step, and its rollback restores the world', () => {
+    fc.assert(
+      fc.property(fc.array(anyInput, { minLength: 1, maxLength: 25 }), fc.nat(), (inputs, pick) => {
+        let copied = worldWith();
+        let owned = structuredClone(copied);
+        for (const [i, input] of inputs.entries()) {
+          const pure = decide(copied, input);
+          const before = structuredClone(owned);
+          const inPlace = decide(owned, input, { inPlace: true });
+          assert.deepEqual(inPlace.effects, pure.effects);
+          assert.equal(inPlace.applied, pure.applied);
+          assert.deepEqual(inPlace.touched, pure.touched);
+          assert.deepEqual(inPlace.timersRemoved, pure.timersRemoved);
+          // The cancelled and fired timers named are exactly those the world no longer holds.
+          assert.deepEqual(
+            [...(pure.timersRemoved ?? [])].sort(),
+            Object.keys(copied.timers)
+              .filter((id) => pure.world.timers[id] === undefined)
+              .sort()
+          );
+          if (inPlace.applied && i % 3 === pick % 3) {
+            // A failed commit: the caller keeps its world, exactly as it was before the step.
+            inPlace.rollback?.();
+            assert.deepEqual(owned, before);
+            continue;
+          }
+          assert.deepEqual(inPlace.world, pure.world);
+          copied = pure.world;
+          owned = inPlace.world;
+        }
+      }),
+      { numRuns: 300 }
+    );
+  });
+
+  it('[B15] a copy-on-write step never changes the world it was given, even where calls are indexed by agent', () => {
+    fc.assert(
+      fc.property(fc.array(anyInput, { minLength: 1, maxLength: 25 }), (inputs) => {
+        let world = worldWith();
+        for (const input of inputs) {
+          const before = structuredClone(world);
+          const decision = decide(world, input);
+          assert.deepEqual(world, before);
+          world = decision.world;
+        }
+      }),
+      { numRuns: 200 }
+    );
+  });
 });
