@@ -78,6 +78,14 @@ export function afterReject(state: AgentState, agent: Agent, settings: OrgSettin
   if (agent.returnToPreviousPresence) return { state, effects: [] };
   const minutes = Math.max(5, Math.min(settings.dndExpiryMinutes, IN_A_CALL_EXPIRY_MINUTES));
   const until = new Date(Date.parse(at) + minutes * 60_000).toISOString();
+  return holdDnd(state, until, minutes, false);
+}
+
+/**
+ * Do Not Disturb until `until` with the timer that ends it (stored, so a restart still ends it) and Graph's own expiry
+ * as a second bound. A period already held is renewed: its timer is replaced, never stacked.
+ */
+function holdDnd(state: AgentState, until: string, expiresInMinutes: number, afterCallWork: boolean): PresenceStep {
   const relay = state.relayPresence;
   const previous = relay?.previous ?? state.presence;
   const timer: TimerEntry = {
@@ -86,15 +94,19 @@ export function afterReject(state: AgentState, agent: Agent, settings: OrgSettin
     at: until,
     agentUserId: state.salesforceUserId
   };
-  // A second reject renews the period: the earlier timer is replaced, never stacked.
-  const renewed: Effect[] =
+  const replaced: Effect[] =
     relay?.dndUntil !== undefined && relay.dndUntil !== until
       ? [{ type: 'CancelTimer', timerId: dndTimerId(state.salesforceUserId, relay.dndUntil) }]
       : [];
   return {
     state: {
       ...state,
-      relayPresence: { inACall: relay?.inACall ?? false, dndUntil: until, ...(previous ? { previous } : {}) }
+      relayPresence: {
+        inACall: relay?.inACall ?? false,
+        dndUntil: until,
+        ...(afterCallWork && { afterCallWork: true }),
+        ...(previous ? { previous } : {})
+      }
     },
     effects: [
       {
@@ -104,9 +116,9 @@ export function afterReject(state: AgentState, agent: Agent, settings: OrgSettin
         mode: 'DoNotDisturb',
         availability: 'DoNotDisturb',
         activity: 'DoNotDisturb',
-        expiresInMinutes: minutes
+        expiresInMinutes
       },
-      ...renewed,
+      ...replaced,
       { type: 'ScheduleTimer', timer }
     ]
   };
@@ -130,42 +142,8 @@ export function afterCallWorkSeconds(agent: Agent, settings: OrgSettings): numbe
 export function holdAfterCallWork(state: AgentState, until: string): PresenceStep {
   const relay = state.relayPresence;
   if (relay?.dndUntil !== undefined && !relay.afterCallWork && relay.dndUntil >= until) return { state, effects: [] };
-  const previous = relay?.previous ?? state.presence;
-  const timer: TimerEntry = {
-    timerId: dndTimerId(state.salesforceUserId, until),
-    purpose: 'DndExpiry',
-    at: until,
-    agentUserId: state.salesforceUserId
-  };
-  const replaced: Effect[] =
-    relay?.dndUntil !== undefined && relay.dndUntil !== until
-      ? [{ type: 'CancelTimer', timerId: dndTimerId(state.salesforceUserId, relay.dndUntil) }]
-      : [];
-  return {
-    state: {
-      ...state,
-      relayPresence: {
-        inACall: relay?.inACall ?? false,
-        dndUntil: until,
-        afterCallWork: true,
-        ...(previous ? { previous } : {})
-      }
-    },
-    effects: [
-      {
-        type: 'SetPresence',
-        teamsUserId: state.teamsUserId,
-        agentUserId: state.salesforceUserId,
-        mode: 'DoNotDisturb',
-        availability: 'DoNotDisturb',
-        activity: 'DoNotDisturb',
-        // Graph's own bound: the period rounded up to whole minutes (at most 17 for 999 s).
-        expiresInMinutes: Math.max(1, Math.ceil(AFTER_CALL_WORK_MAX_SECONDS / 60))
-      },
-      ...replaced,
-      { type: 'ScheduleTimer', timer }
-    ]
-  };
+  // Graph's own bound: the longest period rounded up to whole minutes (17 for 999 s).
+  return holdDnd(state, until, Math.ceil(AFTER_CALL_WORK_MAX_SECONDS / 60), true);
 }
 
 /** The DND timer fired: give the agent back what they had (re-apply a user-chosen state, else clear). */
