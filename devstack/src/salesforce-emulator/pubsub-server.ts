@@ -149,6 +149,16 @@ export async function startPubSub(
       'Invalid or missing session',
       'sfdc.platform.eventbus.grpc.service.auth.error'
     );
+  /** A stream's user; when the org is down or the session is not valid the stream ends with that error instead. */
+  const streamUser = (stream: grpc.ServerDuplexStream<unknown, unknown>): string | undefined => {
+    if (!up()) {
+      stream.emit('error', unavailable());
+      return undefined;
+    }
+    const userId = userOf(stream.metadata);
+    if (!userId) stream.emit('error', unauth());
+    return userId;
+  };
 
   server.addService(pkg.eventbus.v1.PubSub.service, {
     GetTopic(call: grpc.ServerUnaryCall<{ topicName: string }, unknown>, cb: grpc.sendUnaryData<unknown>) {
@@ -193,15 +203,8 @@ export async function startPubSub(
       cb(null, response);
     },
     Subscribe(stream: grpc.ServerDuplexStream<FetchRequest, unknown>) {
-      if (!up()) {
-        stream.emit('error', unavailable());
-        return;
-      }
-      const userId = userOf(stream.metadata);
-      if (!userId) {
-        stream.emit('error', unauth());
-        return;
-      }
+      const userId = streamUser(stream);
+      if (!userId) return;
       let delivery: Delivery | undefined;
       stream.on('data', (req: FetchRequest) => {
         if (!delivery) {
@@ -249,15 +252,8 @@ export async function startPubSub(
     },
     // Pub/Sub API "PublishStream RPC Method": one PublishResponse per PublishRequest on a long-lived stream.
     PublishStream(stream: grpc.ServerDuplexStream<{ topicName: string; events: ProducerEvent[] }, unknown>) {
-      if (!up()) {
-        stream.emit('error', unavailable());
-        return;
-      }
-      const userId = userOf(stream.metadata);
-      if (!userId) {
-        stream.emit('error', unauth());
-        return;
-      }
+      const userId = streamUser(stream);
+      if (!userId) return;
       streams.add(stream);
       const forget = () => streams.delete(stream);
       stream.on('data', (req: { topicName: string; events: ProducerEvent[] }) => {
@@ -280,15 +276,8 @@ export async function startPubSub(
     // (Tooling API; `Metadata` holds topicName, defaultReplay, state) and the server keeps the replay id the client
     // commits, so a new stream resumes after it.
     ManagedSubscribe(stream: grpc.ServerDuplexStream<ManagedFetchRequest, unknown>) {
-      if (!up()) {
-        stream.emit('error', unavailable());
-        return;
-      }
-      const userId = userOf(stream.metadata);
-      if (!userId) {
-        stream.emit('error', unauth());
-        return;
-      }
+      const userId = streamUser(stream);
+      if (!userId) return;
       let delivery: Delivery | undefined;
       let subscription: SRecord | undefined;
       stream.on('data', (req: ManagedFetchRequest) => {
